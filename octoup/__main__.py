@@ -1,0 +1,3 @@
+from octoup.cli import main
+
+main()

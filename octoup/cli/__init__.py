@@ -1,0 +1,96 @@
+"""The ``octoup`` command line. Commands stay thin: they check flags and call library code.
+
+Importing this module is cheap: it imports typer and the command modules, which import
+everything heavy (pydantic, cloud SDKs, rich tables) inside the command functions only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import typer
+
+from octoup import __version__
+from octoup.cli import config_cmd, demo_cmd, planned, providers_cmd
+
+app = typer.Typer(
+    name="octoup",
+    help="Make a data-science project reproducible on any machine and any cloud.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": bool(os.environ.get("OCTOUP_DEBUG"))}
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"octoup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs.",
+                               envvar="OCTOUP_DEBUG"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    _state["debug"] = debug
+    _setup_logging(debug)
+
+
+def _setup_logging(debug: bool) -> None:
+    from octoup.secrets import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+app.add_typer(config_cmd.app, name="config")
+app.command("providers")(providers_cmd.providers)
+app.command("demo")(demo_cmd.demo)
+planned.register(app)
+
+
+def _report(exc) -> int:
+    from octoup.secrets import redact
+
+    sys.stderr.write(f"error: {redact(exc.message)}\n")
+    if exc.hint:
+        sys.stderr.write(f"hint: {redact(exc.hint)}\n")
+    return exc.exit_code
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: maps octoup's exceptions to messages and exit codes in one place."""
+    import click
+
+    from octoup.errors import OctoupError
+
+    try:
+        code = app(args=argv, standalone_mode=False, prog_name="octoup")
+    except OctoupError as exc:
+        if _state["debug"]:
+            import traceback
+
+            traceback.print_exc()
+        code = _report(exc)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        sys.stderr.write("Interrupted.\n")
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,25 @@
+"""``octoup providers``: installed providers, their capabilities and credential status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def providers(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    no_check: Annotated[bool, typer.Option("--no-check",
+                                           help="Skip the credential checks.")] = False,
+) -> None:
+    """List the cloud providers: installed or not, capabilities, credentials."""
+    from octoup.cli.output import emit_json, table
+    from octoup.providers_report import report
+
+    rows = report(check_credentials=not no_check)
+    if as_json:
+        emit_json(rows)
+        return
+    table("octoup providers", ["cloud", "installed", "capabilities", "credentials"],
+          [[r.name, r.distribution if r.installed else f"no: {r.install_hint}",
+            ", ".join(r.capabilities), r.credentials_text] for r in rows])

@@ -1,0 +1,60 @@
+"""The data behind ``octoup providers``: one row per known or installed provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from octoup import config, registry
+
+
+@dataclass
+class ProviderRow:
+    name: str
+    description: str
+    installed: bool
+    distribution: str | None = None
+    install_hint: str | None = None
+    capabilities: list[str] = field(default_factory=list)
+    credentials_ok: bool | None = None
+    credentials: str | None = None
+    credentials_hint: str | None = None
+
+    @property
+    def credentials_text(self) -> str:
+        if self.credentials_ok is None:
+            return self.credentials or "-"
+        mark = "ok" if self.credentials_ok else "missing"
+        hint = f" ({self.credentials_hint})" if self.credentials_hint else ""
+        return f"{mark}: {self.credentials}{hint}"
+
+
+def _settings_for(name: str):
+    root = config.find_root()
+    if root is None:
+        return None
+    return config.load(root).cloud_settings(name)
+
+
+def report(*, check_credentials: bool = True) -> list[ProviderRow]:
+    installed = registry.installed()
+    rows: list[ProviderRow] = []
+    for name in sorted({*registry.KNOWN, *installed}):
+        info = installed.get(name)
+        if info is None:
+            rows.append(ProviderRow(name, registry.KNOWN[name].description, False,
+                                    install_hint=registry.install_hint(name)))
+            continue
+        row = ProviderRow(name, info.description, True, info.distribution)
+        try:
+            adapter = registry.storage(name, _settings_for(name))
+            row.capabilities = sorted(c.value for c in adapter.capabilities)
+            if check_credentials:
+                status = adapter.check_credentials()
+                row.credentials_ok, row.credentials = status.ok, status.source
+                row.credentials_hint = status.hint
+            else:
+                row.credentials = "not checked"
+        except Exception as exc:  # one broken provider must not hide the others
+            row.credentials_ok, row.credentials = False, f"failed to load: {exc}"
+        rows.append(row)
+    return rows
