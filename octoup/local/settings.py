@@ -16,7 +16,7 @@ def default_root() -> Path:
 
 class LocalSettings(CloudSettings):
     root: str | None = None
-    """Folder holding one sub-folder per bucket (default: $OCTOUP_LOCAL_ROOT or ~/.local/share/octoup/buckets)."""
+    """Folder with one sub-folder per bucket (default: $OCTOUP_LOCAL_ROOT, else XDG data dir)."""
 
     def root_path(self) -> Path:
         return Path(self.root).expanduser() if self.root else default_root()

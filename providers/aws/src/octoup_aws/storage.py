@@ -7,6 +7,7 @@ CopyObject up to 5 GiB and parallel UploadPartCopy above.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Iterator, Mapping
@@ -334,8 +335,7 @@ class _S3Multipart(MultipartWriter):
         return self.store.stat(self.bucket, self.key)
 
     def abort(self) -> None:
-        try:
+        # best effort: the bucket's lifecycle rule removes whatever is left
+        with contextlib.suppress(Exception):
             self.store.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key,
                                                      UploadId=self.upload_id)
-        except Exception:  # best effort: the bucket lifecycle rule removes what is left
-            pass
