@@ -27,6 +27,7 @@ _SHAPES = [
     re.compile(r"([?&](?:sig|X-Amz-Signature|X-Amz-Security-Token|X-Goog-Signature)=)[^&\s\"']+",
                re.IGNORECASE),
     re.compile(r"(aws_secret_access_key\s*[=:]\s*)\S+", re.IGNORECASE),
+    re.compile(r"(://[^/\s:@]+:)[^@/\s]+(?=@)"),  # password in a URL's user info
 ]
 
 _registered: set[str] = set()

@@ -11,17 +11,36 @@ import os
 import sys
 
 import typer
+import typer.core
 
 from octoup import __version__
 from octoup.cli import config_cmd, demo_cmd, planned, providers_cmd
 
+
+class _Group(typer.core.TyperGroup):
+    """Plain, fast help (no rich import at start-up) with commands listed by section."""
+
+    def format_commands(self, ctx, formatter) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            section = getattr(command, "rich_help_panel", None) or "Commands"
+            sections.setdefault(section, []).append((name, command.get_short_help_str(200)))
+        for section, rows in sections.items():
+            with formatter.section(section):
+                formatter.write_dl(rows)
+
+
 app = typer.Typer(
     name="octoup",
+    cls=_Group,
     help="Make a data-science project reproducible on any machine and any cloud.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -72,25 +91,20 @@ def _report(exc) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: maps octoup's exceptions to messages and exit codes in one place."""
-    import click
+    """Console entry point: maps octoup's exceptions to messages and exit codes in one place.
 
+    Usage errors are typer's own (exit 2); OctoupError becomes ``error:``/``hint:`` lines.
+    """
     from octoup.errors import OctoupError
 
     try:
-        code = app(args=argv, standalone_mode=False, prog_name="octoup")
+        app(args=argv, prog_name="octoup")
     except OctoupError as exc:
         if _state["debug"]:
             import traceback
 
             traceback.print_exc()
-        code = _report(exc)
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
+        sys.exit(_report(exc))
+    except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
-        code = 130
-    sys.exit(code if isinstance(code, int) else 0)
+        sys.exit(130)

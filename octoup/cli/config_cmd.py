@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Read and write the project's octoup.toml.", no_args_is_help=True)
+app = typer.Typer(help="Read and write the project's octoup.toml.", no_args_is_help=True,
+                  rich_markup_mode=None)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -29,7 +30,7 @@ def show(as_json: JsonOpt = False) -> None:
 
 @app.command("get")
 def get(key: str, as_json: JsonOpt = False) -> None:
-    """Print one value, e.g. `octoup config get clouds.aws.region`."""
+    """Print one value (for example clouds.aws.region)."""
     from octoup import config
     from octoup.cli.output import emit_json, say
 
@@ -47,7 +48,7 @@ def set_(
     local: Annotated[bool, typer.Option("--local", help="Write to octoup.local.toml "
                                         "(this machine only, git-ignored).")] = False,
 ) -> None:
-    """Set one value; numbers, booleans and arrays are parsed as TOML, the rest is a string."""
+    """Set one value (TOML numbers, booleans and arrays are parsed; the rest is text)."""
     from octoup import config
     from octoup.cli.output import say
 

@@ -27,7 +27,7 @@ def _make(name: str):
 
         raise NotBuiltYet(name)
 
-    command.__doc__ = f"{PLANNED[name]} [dim](not built yet)[/dim]"
+    command.__doc__ = f"{PLANNED[name]} (not built yet)"
     return command
 
 

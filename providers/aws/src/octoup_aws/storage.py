@@ -157,7 +157,10 @@ class S3Storage(StorageProvider):
             try:
                 self.client.head_bucket(Bucket=name)
             except adaptor.botocore_exceptions().ClientError as exc:
-                if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != 404:
+                status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+                if status == 403:
+                    self._raise_if_credentials_rejected()
+                if status != 404:
                     raise
                 created = self._create_bucket(name)
             current = self._tags(name)
@@ -166,6 +169,16 @@ class S3Storage(StorageProvider):
                 self.client.put_bucket_tagging(Bucket=name, Tagging={
                     "TagSet": [{"Key": k, "Value": v} for k, v in current.items()]})
         return BucketInfo(self.name, name, uri, self.region, created, current)
+
+    def _raise_if_credentials_rejected(self) -> None:
+        """A HEAD 403 has no error code: ask once more to tell bad keys from a foreign bucket."""
+        try:
+            self.client.list_buckets()
+        except adaptor.botocore_exceptions().ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code in CREDENTIAL_CODES - {"AccessDenied"}:
+                raise CredentialsError(f"AWS rejected the credentials ({code}).",
+                                       CREDENTIALS_HINT) from None
 
     def _create_bucket(self, name: str) -> bool:
         kwargs = {"Bucket": name}
@@ -259,8 +272,9 @@ class S3Storage(StorageProvider):
         return self.stat(dst_bucket, dst_key)
 
     def _copy_in_parts(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str,
-                       size: int, part_size: int = COPY_PART_SIZE) -> None:
+                       size: int) -> None:
         """UploadPartCopy in parallel: for objects above CopyObject's 5 GiB limit."""
+        part_size = COPY_PART_SIZE
         writer = self.begin_multipart(dst_bucket, dst_key)
         source = {"Bucket": src_bucket, "Key": src_key}
 
