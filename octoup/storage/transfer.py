@@ -143,8 +143,9 @@ def _raise_first_failure(futures: list[Future]) -> None:
 def upload_files(provider: StorageProvider, bucket: str, items: list[tuple[Path, str]], *,
                  config: TransferConfig, progress: Progress | None) -> list[TransferResult]:
     """Small files go through a pool one file per thread; large ones one at a time, in parts."""
-    small = [(p, k) for p, k in items if p.stat().st_size <= config.multipart_threshold]
-    large = [(p, k) for p, k in items if (p, k) not in set(small)]
+    small, large = [], []
+    for path, key in items:
+        (small if path.stat().st_size <= config.multipart_threshold else large).append((path, key))
     results: dict[str, TransferResult] = {}
     with ThreadPoolExecutor(max_workers=config.concurrency,
                             thread_name_prefix="octoup-file") as pool:

@@ -1,0 +1,84 @@
+"""Turn bench/results/*.json into the tables of docs/benchmarks.md (between the markers)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+
+from bench.common import RESULTS, ROOT
+
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def _load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def cli_section() -> list[str]:
+    data = _load("cli_startup")
+    if not data:
+        return []
+    lines = ["### CLI start-up", "", f"Run {data['when']} ({data['machine']['cpus']} cores).", "",
+             "| command | min wall time |", "|---|---|"]
+    for m in data["measurements"]:
+        lines.append(f"| `{m['case']}` | {m['seconds'] * 1000:.0f} ms |")
+    ratio = data["meta"]["ratio"]
+    verdict = "met" if ratio <= data["meta"]["goal"] else "NOT met"
+    lines += ["", f"Ratio `octoup --help` / `import typer, rich`: **{ratio:.2f}** "
+              f"(goal ≤ {data['meta']['goal']}: {verdict}).", ""]
+    return lines
+
+
+def upload_section(cloud: str) -> list[str]:
+    data = _load(f"upload-{cloud}")
+    if not data:
+        return []
+    meta = data["meta"]
+    lines = [f"### Upload to {cloud}", "",
+             f"Run {data['when']}; big = one {meta['big_mib']} MiB file, small = {meta['files']} "
+             f"files × {meta['file_kib']} KiB. MB/s = 10^6 bytes per second.", ""]
+    by_case: dict[str, list[dict]] = defaultdict(list)
+    for m in data["measurements"]:
+        by_case[m["case"]].append(m)
+    lines += ["| case | client | seconds | MB/s |", "|---|---|---|---|"]
+    summary = []
+    for case, rows in by_case.items():
+        for m in rows:
+            lines.append(f"| {case} | {m['client']} | {m['seconds']:.2f} | {m['mb_per_s']:.1f} |")
+        speed = {m["client"]: m["mb_per_s"] for m in rows}
+        ceiling_client = max(speed, key=speed.get)
+        octoup, sdk, ceiling = speed.get("octoup", 0), speed.get("sdk-loop", 0), speed[ceiling_client]
+        summary.append(f"| {case} | {octoup:.1f} | {sdk:.1f} | {ceiling:.1f} ({ceiling_client}) | "
+                       f"{octoup / sdk:.2f}× | {octoup / ceiling:.2f}× |")
+    lines += ["", "| case | octoup MB/s | SDK loop MB/s | ceiling MB/s (fastest client) | "
+              "octoup / SDK loop | octoup / ceiling |", "|---|---|---|---|---|---|", *summary, ""]
+    return lines
+
+
+def copy_section() -> list[str]:
+    data = _load("server_copy")
+    if not data:
+        return []
+    lines = ["### Server-side copy on moto S3", "",
+             f"Run {data['when']}; one {data['meta']['mib']} MiB object. Client bytes = this "
+             "process's read+write syscall bytes (/proc/self/io: sockets and files).", "",
+             "| method | seconds | client bytes |", "|---|---|---|"]
+    for m in data["measurements"]:
+        lines.append(f"| {m['client']} | {m['seconds']:.2f} | {m['extra']['client_bytes']:,} |")
+    return [*lines, ""]
+
+
+def main() -> None:
+    body = [*cli_section(), *upload_section("aws"), *upload_section("gcp"),
+            *upload_section("azure"), *copy_section()]
+    text = DOC.read_text()
+    block = f"{START}\n" + "\n".join(body) + f"\n{END}"
+    DOC.write_text(re.sub(f"{re.escape(START)}.*{re.escape(END)}", lambda _: block, text,
+                          flags=re.S))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The only place azure.storage.blob, azure.core and azure.identity are imported, lazily."""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+
+
+@cache
+def blob():
+    try:
+        import azure.storage.blob as module
+    except ImportError as exc:
+        from octoup.errors import MissingDependency
+
+        raise MissingDependency("azure-storage-blob", "azure") from exc
+    return module
+
+
+def core_exceptions():
+    blob()
+    import azure.core.exceptions
+
+    return azure.core.exceptions
+
+
+def match_conditions():
+    from azure.core import MatchConditions
+
+    return MatchConditions
+
+
+def identity_available() -> bool:
+    """True when the optional azure-identity package (octoup-azure[identity]) is installed."""
+    try:
+        return importlib.util.find_spec("azure.identity") is not None
+    except ImportError:
+        return False
+
+
+def default_credential():
+    from azure.identity import DefaultAzureCredential
+
+    return DefaultAzureCredential()
+
+
+def http_session(pool_size: int):
+    """A requests session whose connection pool fits ``pool_size`` threads (SDK retries only)."""
+    import requests
+    from urllib3.util.retry import Retry
+
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size,
+                                            max_retries=Retry(total=False, redirect=False,
+                                                              raise_on_status=False))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
