@@ -126,7 +126,8 @@ class StorageProvider(ABC):
 
     name: ClassVar[str]
     scheme: ClassVar[str]
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.STORAGE})
+    capabilities: frozenset[Capability] = frozenset({Capability.STORAGE})
+    """What this adapter can do; an instance may narrow it (e.g. by the configured driver)."""
     min_part_size: ClassVar[int] = 5 * MiB
     max_parts: ClassVar[int] = 10_000
     default_transfer: ClassVar[TransferConfig] = TransferConfig()

@@ -120,7 +120,9 @@ class StorageConformance:
     def test_multipart_upload_with_more_than_two_parts(self, storage, bucket, parts, tmp_path):
         data = random_bytes(parts.part_size * 3 + 12345)
         result = storage.upload_stream(bucket, "big/blob.bin", io.BytesIO(data), config=parts)
-        assert result.parts >= 3 and result.size == len(data)
+        assert result.size == len(data)
+        if Capability.MULTIPART in storage.capabilities:
+            assert result.parts >= 3
         assert result.sha256 == hashlib.sha256(data).hexdigest()
         assert storage.stat(bucket, "big/blob.bin").size == len(data)
         target = tmp_path / "out" / "blob.bin"
@@ -268,6 +270,8 @@ class StorageConformance:
             storage.stat(bucket, "broken.bin")
 
     def test_crashed_multipart_upload_can_be_found_and_cleaned(self, storage, bucket, parts):
+        if Capability.MULTIPART not in storage.capabilities:
+            pytest.skip("this backend has no multipart uploads")
         writer = storage.begin_multipart(bucket, "crashed.bin")
         writer.upload_part(1, random_bytes(parts.part_size))
         leftover = storage.list_incomplete(bucket)
