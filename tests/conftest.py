@@ -11,7 +11,8 @@ import pytest
 
 SECRET_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_PROFILE",
               "AZURE_STORAGE_CONNECTION_STRING", "AZURE_STORAGE_KEY", "AZURE_STORAGE_ACCOUNT",
-              "GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST", "OCTOUP_DEBUG")
+              "GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST", "OCTOUP_DEBUG",
+              "GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT")
 
 
 @pytest.fixture
@@ -21,6 +22,12 @@ def isolated(tmp_path, monkeypatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("OCTOUP_LOCAL_ROOT", str(tmp_path / "store"))
+    # google.auth must never probe the GCE metadata server or read a real gcloud config
+    monkeypatch.setenv("NO_GCE_CHECK", "true")
+    monkeypatch.setenv("GCE_METADATA_HOST", "127.0.0.1:9")
+    monkeypatch.setenv("GCE_METADATA_IP", "127.0.0.1:9")
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     project = tmp_path / "my-project"
     project.mkdir()
     monkeypatch.chdir(project)

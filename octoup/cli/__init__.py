@@ -72,7 +72,9 @@ def _setup_logging(debug: bool) -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    # octoup's own warnings always show; libraries' only when they are errors, or with --debug
+    root.setLevel(logging.DEBUG if debug else logging.ERROR)
+    logging.getLogger("octoup").setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
 app.add_typer(config_cmd.app, name="config")

@@ -3,11 +3,11 @@
 import io
 
 import pytest
-
-from octoup.errors import CredentialsError, StorageError
 from octoup_aws import storage as s3
 from octoup_aws.settings import AwsSettings
 from octoup_aws.storage import S3Storage
+
+from octoup.errors import CredentialsError, StorageError
 from tests.conformance import process_io_bytes, random_bytes, unique_bucket_name
 from tests.services import _bin, free_port, start
 
