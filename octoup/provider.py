@@ -17,6 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
+from octoup.errors import InvalidBucketName
+from octoup.storage import naming
+
 if TYPE_CHECKING:
     from octoup.config import CloudSettings
     from octoup.storage.transfer import TransferResult
@@ -147,9 +150,15 @@ class StorageProvider(ABC):
 
     # -- buckets -----------------------------------------------------------------------------
 
-    @abstractmethod
+    def bucket_name_problem(self, name: str) -> str | None:
+        """The first of the cloud's bucket naming rules ``name`` breaks (S3's unless overridden)."""
+        return naming.s3_problem(name)
+
     def validate_bucket_name(self, name: str) -> None:
         """Raise :class:`~octoup.errors.InvalidBucketName` when ``name`` breaks the cloud's rules."""
+        problem = self.bucket_name_problem(name)
+        if problem:
+            raise InvalidBucketName(self.name, name, problem)
 
     @abstractmethod
     def ensure_bucket(self, name: str, *, tags: Mapping[str, str] | None = None) -> BucketInfo:

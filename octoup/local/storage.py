@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, unquote
 
-from octoup.errors import BucketNotFound, InvalidBucketName, ObjectNotFound, StorageError
+from octoup.errors import BucketNotFound, ObjectNotFound, StorageError
 from octoup.local.settings import LocalSettings
 from octoup.provider import (
     BucketInfo,
@@ -36,7 +36,6 @@ from octoup.provider import (
     ObjectInfo,
     StorageProvider,
 )
-from octoup.storage import naming
 
 MAX_NAME = 200
 CHUNK = 4 * 2**20
@@ -61,11 +60,6 @@ class LocalStorage(StorageProvider):
 
     def check_credentials(self) -> CredentialStatus:
         return CredentialStatus(True, f"none needed (buckets in {self.root})")
-
-    def validate_bucket_name(self, name: str) -> None:
-        problem = naming.s3_problem(name)
-        if problem:
-            raise InvalidBucketName("local", name, problem)
 
     # -- buckets ------------------------------------------------------------------------------
 

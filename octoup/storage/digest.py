@@ -27,13 +27,9 @@ class _Crc32c:
     """CRC32C as GCS reports it: base64 of the big-endian 4-byte value."""
 
     def __init__(self):
-        try:
-            import google_crc32c
-        except ImportError as exc:  # pragma: no cover - shipped with google-cloud-storage
-            from octoup.errors import MissingDependency
+        from octoup.adaptors import optional_import
 
-            raise MissingDependency("google-crc32c", "gcp") from exc
-        self._h = google_crc32c.Checksum()
+        self._h = optional_import("google_crc32c", "google-crc32c", "gcp").Checksum()
 
     def update(self, data: bytes, /) -> None:
         self._h.update(data)
@@ -48,6 +44,6 @@ def new(algorithm: str) -> Digest:
     return _Hashlib(algorithm)
 
 
-def md5_base64(data: bytes) -> str:
-    """The Content-MD5 header value for ``data``."""
-    return base64.b64encode(hashlib.md5(data).digest()).decode()
+def content_md5(digest: bytes) -> str:
+    """The Content-MD5 header value for a raw MD5 ``digest``."""
+    return base64.b64encode(digest).decode()

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
+from octoup.adaptors import optional_import
+
 
 @cache
 def boto3():
-    try:
-        import boto3 as module
-    except ImportError as exc:
-        from octoup.errors import MissingDependency
-
-        raise MissingDependency("boto3", "aws") from exc
-    return module
+    return optional_import("boto3", "boto3", "aws")
 
 
 def botocore_exceptions():

@@ -21,7 +21,6 @@ from octoup.errors import (
     BucketNotOwned,
     ChecksumMismatch,
     CredentialsError,
-    InvalidBucketName,
     ObjectNotFound,
     StorageError,
 )
@@ -36,8 +35,7 @@ from octoup.provider import (
     ObjectInfo,
     StorageProvider,
 )
-from octoup.storage import naming
-from octoup.storage.digest import md5_base64
+from octoup.storage.digest import content_md5
 from octoup_aws import adaptor
 from octoup_aws.settings import AwsSettings
 
@@ -143,11 +141,6 @@ class S3Storage(StorageProvider):
         where = f" at {self.settings.endpoint_url}" if self.settings.endpoint_url else ""
         return CredentialStatus(True, f"{credentials.method}{where}")
 
-    def validate_bucket_name(self, name: str) -> None:
-        problem = naming.s3_problem(name)
-        if problem:
-            raise InvalidBucketName(self.name, name, problem)
-
     def ensure_bucket(self, name: str, *, tags: Mapping[str, str] | None = None) -> BucketInfo:
         self.validate_bucket_name(name)
         uri = self.uri(name)
@@ -247,7 +240,7 @@ class S3Storage(StorageProvider):
         md5 = hashlib.md5(data)
         with self._errors(self.uri(bucket, key)):
             response = self.client.put_object(Bucket=bucket, Key=key, Body=data,
-                                              ContentMD5=md5_base64(data),
+                                              ContentMD5=content_md5(md5.digest()),
                                               Metadata=dict(metadata or {}))
         etag = _strip(response.get("ETag"))
         if etag and "-" not in etag and etag != md5.hexdigest():
@@ -329,7 +322,7 @@ class _S3Multipart(MultipartWriter):
         with self.store._errors(self.store.uri(self.bucket, self.key)):
             response = self.store.client.upload_part(
                 Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number,
-                Body=data, ContentMD5=md5_base64(data))
+                Body=data, ContentMD5=content_md5(digest))
         with self._lock:
             self._md5s[number] = digest
         return {"PartNumber": number, "ETag": response["ETag"]}

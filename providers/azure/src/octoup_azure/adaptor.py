@@ -5,16 +5,12 @@ from __future__ import annotations
 import importlib.util
 from functools import cache
 
+from octoup.adaptors import optional_import
+
 
 @cache
 def blob():
-    try:
-        import azure.storage.blob as module
-    except ImportError as exc:
-        from octoup.errors import MissingDependency
-
-        raise MissingDependency("azure-storage-blob", "azure") from exc
-    return module
+    return optional_import("azure.storage.blob", "azure-storage-blob", "azure")
 
 
 def core_exceptions():

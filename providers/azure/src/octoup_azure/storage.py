@@ -28,7 +28,6 @@ from octoup.errors import (
     BucketNotFound,
     ChecksumMismatch,
     CredentialsError,
-    InvalidBucketName,
     ObjectNotFound,
     OctoupError,
     StorageError,
@@ -238,10 +237,8 @@ class AzureBlobStorage(StorageProvider):
 
     # -- buckets -------------------------------------------------------------------------------
 
-    def validate_bucket_name(self, name: str) -> None:
-        problem = naming.azure_problem(name)
-        if problem:
-            raise InvalidBucketName(self.name, name, problem)
+    def bucket_name_problem(self, name: str) -> str | None:
+        return naming.azure_problem(name)
 
     def ensure_bucket(self, name: str, *, tags: Mapping[str, str] | None = None) -> BucketInfo:
         self.validate_bucket_name(name)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
+from octoup.adaptors import optional_import
+
 
 @cache
 def storage():
-    try:
-        from google.cloud import storage as module
-    except ImportError as exc:
-        from octoup.errors import MissingDependency
-
-        raise MissingDependency("google-cloud-storage", "gcp") from exc
-    return module
+    return optional_import("google.cloud.storage", "google-cloud-storage", "gcp")
 
 
 def api_exceptions():
@@ -73,10 +69,4 @@ def client(project: str | None, credentials, endpoint: str | None, pool_size: in
 
 
 def crc32c(data: bytes) -> int:
-    try:
-        import google_crc32c
-    except ImportError as exc:  # pragma: no cover - a dependency of octoup-gcp
-        from octoup.errors import MissingDependency
-
-        raise MissingDependency("google-crc32c", "gcp") from exc
-    return google_crc32c.value(data)
+    return optional_import("google_crc32c", "google-crc32c", "gcp").value(data)

@@ -28,7 +28,6 @@ from octoup.errors import (
     BucketNotOwned,
     ChecksumMismatch,
     CredentialsError,
-    InvalidBucketName,
     ObjectNotFound,
     OctoupError,
     StorageError,
@@ -198,10 +197,8 @@ class GcsStorage(StorageProvider):
         project = self.settings.project or project
         return CredentialStatus(True, f"{kind} ({where})" + (f", project {project}" if project else ""))
 
-    def validate_bucket_name(self, name: str) -> None:
-        problem = naming.gcs_problem(name)
-        if problem:
-            raise InvalidBucketName(self.name, name, problem)
+    def bucket_name_problem(self, name: str) -> str | None:
+        return naming.gcs_problem(name)
 
     def ensure_bucket(self, name: str, *, tags: Mapping[str, str] | None = None) -> BucketInfo:
         self.validate_bucket_name(name)

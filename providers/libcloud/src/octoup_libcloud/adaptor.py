@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 
-from octoup.errors import MissingDependency, OctoupError
+from octoup.adaptors import optional_import
+from octoup.errors import OctoupError
 
 POPULAR = ("s3", "minio", "digitalocean_spaces", "google_storage", "azure_blobs", "backblaze_b2",
            "openstack_swift", "s3_rgw", "ovh", "scaleway")
@@ -14,16 +16,11 @@ DRIVER_LIST = "https://libcloud.readthedocs.io/en/stable/storage/supported_provi
 @cache
 def libcloud():
     """The ``libcloud`` package with the storage modules octoup uses loaded."""
-    try:
-        import libcloud.common.exceptions
-        import libcloud.common.types
-        import libcloud.storage.base
-        import libcloud.storage.drivers.s3
-        import libcloud.storage.providers
-        import libcloud.storage.types
-    except ImportError as exc:
-        raise MissingDependency("apache-libcloud", "libcloud") from exc
-    return libcloud
+    for module in ("libcloud.common.exceptions", "libcloud.common.types", "libcloud.storage.base",
+                   "libcloud.storage.drivers.s3", "libcloud.storage.providers",
+                   "libcloud.storage.types"):
+        optional_import(module, "apache-libcloud", "libcloud")
+    return sys.modules["libcloud"]
 
 
 def driver_class(name: str) -> type:

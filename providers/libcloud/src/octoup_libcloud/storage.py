@@ -60,7 +60,7 @@ from octoup.provider import (
     StorageProvider,
 )
 from octoup.storage import naming
-from octoup.storage.digest import md5_base64
+from octoup.storage.digest import content_md5
 from octoup_libcloud import adaptor
 from octoup_libcloud.settings import LibcloudSettings
 
@@ -283,10 +283,8 @@ class LibcloudStorage(StorageProvider):
         return CredentialStatus(True, f"environment ({s.key_env}, {s.secret_env}) for the "
                                       f"'{s.driver}' driver ({title}){where}")
 
-    def validate_bucket_name(self, name: str) -> None:
-        problem = NAME_RULES.get(self.settings.driver, naming.s3_problem)(name)
-        if problem:
-            raise InvalidBucketName(self.name, name, problem)
+    def bucket_name_problem(self, name: str) -> str | None:
+        return NAME_RULES.get(self.settings.driver, naming.s3_problem)(name)
 
     def ensure_bucket(self, name: str, *, tags: Mapping[str, str] | None = None) -> BucketInfo:
         """Create the container when missing. ``tags`` are not applied: libcloud has no portable
@@ -386,9 +384,10 @@ class LibcloudStorage(StorageProvider):
             metadata: Mapping[str, str] | None = None) -> ObjectInfo:
         """One request; S3-API drivers send Content-MD5, and every returned MD5 is checked."""
         uri = self.uri(bucket, key)
-        md5 = hashlib.md5(data).hexdigest()
+        raw_md5 = hashlib.md5(data).digest()
+        md5 = raw_md5.hex()
         if self.s3_api:
-            headers = {"Content-MD5": md5_base64(data), "Content-Type": _content_type(key),
+            headers = {"Content-MD5": content_md5(raw_md5), "Content-Type": _content_type(key),
                        **_meta_headers(metadata)}
             response = self._s3("PUT", bucket, key, headers=headers, data=data)
             etag = response.headers.get("etag", "").strip('"') or None
@@ -527,11 +526,12 @@ class _S3Multipart(MultipartWriter):
         self._lock = threading.Lock()
 
     def upload_part(self, number: int, data: bytes) -> object:
+        digest = hashlib.md5(data).digest()
         response = self.store._s3("PUT", self.bucket, self.key, data=data,
                                   params={"partNumber": str(number), "uploadId": self.upload_id},
-                                  headers={"Content-MD5": md5_base64(data)})
+                                  headers={"Content-MD5": content_md5(digest)})
         with self._lock:
-            self._md5s[number] = hashlib.md5(data).digest()
+            self._md5s[number] = digest
         return number, response.headers["etag"]
 
     def assemble(self, parts: list) -> str:
