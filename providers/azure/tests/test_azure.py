@@ -14,7 +14,14 @@ from octoup_azure.settings import AzureSettings
 from octoup_azure.storage import CREDENTIALS_HINT, AzureBlobStorage
 
 from octoup import secrets
-from octoup.errors import BucketNotFound, CredentialsError, MissingDependency, ObjectNotFound, StorageError
+from octoup.errors import (
+    BucketNotFound,
+    ChecksumMismatch,
+    CredentialsError,
+    MissingDependency,
+    ObjectNotFound,
+    StorageError,
+)
 from tests.conformance import random_bytes, unique_bucket_name
 from tests.services import AZURITE_KEY, free_port
 
@@ -221,3 +228,22 @@ def test_missing_sdk_names_the_package(monkeypatch):
             adaptor.blob()
     finally:
         adaptor.blob.cache_clear()
+
+
+def test_the_service_checks_each_put_against_its_content_md5(storage, bucket, monkeypatch):
+    """A body that does not match the MD5 sent with it is refused and never stored."""
+
+    real_md5 = hashlib.md5
+
+    class WrongMd5:
+        def __init__(self, data):
+            self.data = data
+
+        def digest(self):
+            return real_md5(self.data + b"corrupted in transit").digest()
+
+    monkeypatch.setattr(storage_module.hashlib, "md5", WrongMd5)
+    with pytest.raises(ChecksumMismatch):
+        storage.put(bucket, "corrupt.bin", b"payload")
+    with pytest.raises(ObjectNotFound):
+        storage.stat(bucket, "corrupt.bin")

@@ -6,6 +6,7 @@ import importlib.util
 from functools import cache
 
 from octoup.adaptors import optional_import
+from octoup.storage.http import tune
 
 
 @cache
@@ -45,10 +46,5 @@ def http_session(pool_size: int):
     import requests
     from urllib3.util.retry import Retry
 
-    session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size,
-                                            max_retries=Retry(total=False, redirect=False,
-                                                              raise_on_status=False))
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+    return tune(requests.Session(), pool_size,
+                retries=Retry(total=False, redirect=False, raise_on_status=False))

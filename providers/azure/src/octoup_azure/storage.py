@@ -43,6 +43,7 @@ from octoup.provider import (
     StorageProvider,
 )
 from octoup.storage import naming
+from octoup.storage.digest import content_md5
 from octoup_azure import adaptor
 from octoup_azure.settings import AzureSettings
 
@@ -219,7 +220,7 @@ class AzureBlobStorage(StorageProvider):
 
     def _translate(self, exc, bucket: str, key: str) -> Exception:
         exc_mod = adaptor.core_exceptions()
-        code = str(exc.error_code or "")
+        code = str(getattr(exc.error_code, "value", exc.error_code) or "")  # an enum or a string
         uri = self.uri(bucket, key)
         # ClientAuthenticationError also covers a key that cannot sign (no response at all)
         if isinstance(exc, exc_mod.ClientAuthenticationError) or exc.status_code in (401, 403):
@@ -298,8 +299,10 @@ class AzureBlobStorage(StorageProvider):
         md5 = hashlib.md5(data).digest()
         settings = adaptor.blob().ContentSettings(content_md5=bytearray(md5))
         with self._errors(bucket, key):
+            # the transactional Content-MD5 makes the service check the body; passing it as a
+            # header instead of validate_content=True saves the SDK hashing the data again
             response = self._blob(bucket, key).upload_blob(
-                data, length=len(data), overwrite=True, validate_content=True,
+                data, length=len(data), overwrite=True, headers={"Content-MD5": content_md5(md5)},
                 content_settings=settings, metadata=_encode(metadata), max_concurrency=1)
         return ObjectInfo(key, len(data), response["etag"].strip('"'), {"md5": md5.hex()},
                           response.get("last_modified"), response.get("version_id"),

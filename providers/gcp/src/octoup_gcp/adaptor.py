@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from octoup.adaptors import optional_import
+from octoup.storage.http import tune
 
 
 @cache
@@ -58,11 +59,8 @@ def anonymous_credentials():
 def client(project: str | None, credentials, endpoint: str | None, pool_size: int):
     """A storage.Client whose HTTP session keeps ``pool_size`` connections for parallel parts."""
     from google.auth.transport.requests import AuthorizedSession
-    from requests.adapters import HTTPAdapter
 
-    session = AuthorizedSession(credentials)
-    for prefix in ("https://", "http://"):
-        session.mount(prefix, HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size))
+    session = tune(AuthorizedSession(credentials), pool_size)
     options = {"api_endpoint": endpoint} if endpoint else None
     return storage().Client(project=project, credentials=credentials, client_options=options,
                             _http=session)
