@@ -61,9 +61,11 @@ def upload_stream(provider: StorageProvider, bucket: str, key: str, stream: Bina
     uri = provider.uri(bucket, key)
     config = config.for_size(size, max_parts=provider.max_parts, min_part=provider.min_part_size)
     sha = hashlib.sha256()
-    head = read_full(stream, config.multipart_threshold)
+    known_small = size is not None and size < config.multipart_threshold
+    head = read_full(stream, size if known_small else config.multipart_threshold)
     sha.update(head)
-    more = read_full(stream, config.part_size) if len(head) == config.multipart_threshold else b""
+    full_head = len(head) == config.multipart_threshold
+    more = read_full(stream, config.part_size) if full_head and not known_small else b""
     sha.update(more)
     if more and Capability.MULTIPART in provider.capabilities:
         return _multipart(provider, bucket, key, stream, head + more, sha, config, progress,
