@@ -193,6 +193,11 @@ class StorageProvider(ABC):
             metadata: Mapping[str, str] | None = None) -> ObjectInfo:
         """Write a whole object in one request, with the cloud's transport integrity check."""
 
+    def put_stream(self, bucket: str, key: str, stream: BinaryIO, *, size: int | None = None,
+                   metadata: Mapping[str, str] | None = None) -> ObjectInfo:
+        """Write a whole object from a stream as one upload; clouds that can stream override this."""
+        return self.put(bucket, key, stream.read(), metadata)
+
     @abstractmethod
     def begin_multipart(self, bucket: str, key: str,
                         metadata: Mapping[str, str] | None = None) -> MultipartWriter: ...

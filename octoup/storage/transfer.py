@@ -10,6 +10,7 @@ SHA-256 (and the cloud's own checksum when it has a whole-object one), then rena
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import threading
 from collections.abc import Mapping
@@ -70,16 +71,67 @@ def upload_stream(provider: StorageProvider, bucket: str, key: str, stream: Bina
     if more and Capability.MULTIPART in provider.capabilities:
         return _multipart(provider, bucket, key, stream, head + more, sha, config, progress,
                           expected_sha256, metadata)
-    data = head + more
-    if more:  # the cloud has no multipart upload: one request with everything
-        rest = stream.read()
-        sha.update(rest)
-        data += rest
+    if more:  # large, and the cloud uploads it best as one stream
+        return _single_stream(provider, bucket, key, _HashedRest(head + more, stream, sha, progress),
+                              size, expected_sha256, metadata)
     _check(uri, expected_sha256, sha.hexdigest())
-    info = provider.put(bucket, key, data, metadata)
+    info = provider.put(bucket, key, head, metadata)
     if progress:
-        progress(len(data))
-    return TransferResult(info, len(data), sha.hexdigest())
+        progress(len(head))
+    return TransferResult(info, len(head), sha.hexdigest())
+
+
+class _HashedRest(io.RawIOBase):
+    """The head already read (and hashed), then the rest of the stream, hashed as it is read."""
+
+    def __init__(self, head: bytes, stream: BinaryIO, sha, progress: Progress | None):
+        self._head, self._stream, self.sha, self._progress = memoryview(head), stream, sha, progress
+        self.total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True  # only to report the position: SDKs ask where a resumable upload is
+
+    def tell(self) -> int:
+        return self.total
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        target = {io.SEEK_SET: offset, io.SEEK_CUR: self.total + offset}.get(whence)
+        if target != self.total:
+            raise io.UnsupportedOperation("a streamed upload cannot go back")
+        return target
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+        else:
+            data = self._stream.read(len(buffer))
+            n = len(data)
+            buffer[:n] = data
+            self.sha.update(data)
+        self.total += n
+        if self._progress and n:
+            self._progress(n)
+        return n
+
+
+def _single_stream(provider, bucket, key, reader: _HashedRest, size, expected_sha256,
+                   metadata) -> TransferResult:
+    """One streamed upload; a SHA-256 mismatch found at the end deletes what was written."""
+    uri = provider.uri(bucket, key)
+    info = provider.put_stream(bucket, key, io.BufferedReader(reader, COPY_CHUNK), size=size,
+                               metadata=metadata)
+    sha256 = reader.sha.hexdigest()
+    try:
+        _check(uri, expected_sha256, sha256)
+    except ChecksumMismatch:
+        provider.delete(bucket, key)
+        raise
+    return TransferResult(info, reader.total, sha256)
 
 
 def _multipart(provider, bucket, key, stream, head, sha, config: TransferConfig, progress,

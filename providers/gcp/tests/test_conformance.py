@@ -14,6 +14,8 @@ def gcp_env(monkeypatch):
 
 
 class TestGcsStorage(StorageConformance):
+    """Default settings: large files go up as one resumable upload."""
+
     @pytest.fixture
     def storage(self, gcs_emulator, gcp_env):
         return GcsStorage(GcpSettings(endpoint_url=gcs_emulator.url), project="conformance")
@@ -21,3 +23,12 @@ class TestGcsStorage(StorageConformance):
     @pytest.fixture
     def fresh_bucket_name(self):
         return unique_bucket_name
+
+
+class TestGcsCompositeStorage(TestGcsStorage):
+    """The same suite with parallel composite uploads switched on."""
+
+    @pytest.fixture
+    def storage(self, gcs_emulator, gcp_env):
+        return GcsStorage(GcpSettings(endpoint_url=gcs_emulator.url, composite_uploads=True),
+                          project="conformance")

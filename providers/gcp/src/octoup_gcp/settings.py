@@ -10,3 +10,8 @@ class GcpSettings(CloudSettings):
 
     project: str | None = None
     """Project id that owns new buckets (default: GOOGLE_CLOUD_PROJECT or the ADC project)."""
+    composite_uploads: bool = False
+    """Upload large files as parallel parts composed into one object. Off by default, as in
+    gsutil: composite objects have no MD5, every part costs a write, a compose and a delete, and
+    parts in Nearline/Coldline buckets incur early-deletion fees. Off, large files go up as one
+    resumable upload, checked with CRC32C."""

@@ -52,6 +52,8 @@ TEMP_MAX_AGE_DAYS = 7
 KEY_METADATA = "octoup-key"
 MAX_COMPOSE = 32
 READ_CHUNK = 8 * MiB
+RESUMABLE_CHUNK = 100 * MiB
+"""Chunk of a resumable upload of unknown size (a multiple of 256 KiB; the library's default)."""
 OCTET_STREAM = "application/octet-stream"
 EMULATOR_PROJECT = "octoup-emulator"
 DEFAULT_ENDPOINT = "https://storage.googleapis.com"
@@ -96,13 +98,18 @@ def _info(blob) -> ObjectInfo:
 class GcsStorage(StorageProvider):
     name = "gcp"
     scheme = "gs"
-    capabilities = frozenset({Capability.STORAGE, Capability.MULTIPART, Capability.RANGED_READ,
-                              Capability.SERVER_SIDE_COPY, Capability.BUCKET_TAGS})
     # GCS has no minimum, but every part is an object: a write, a compose and a delete
     min_part_size = 1 * MiB
     # composite objects lose the MD5 and cost extra operations: only worth it for large files
     default_transfer = TransferConfig(part_size=16 * MiB, concurrency=8, multipart_threshold=64 * MiB)
     settings: GcpSettings
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Parallel (composite) uploads only when ``composite_uploads`` is on."""
+        base = {Capability.STORAGE, Capability.RANGED_READ, Capability.SERVER_SIDE_COPY,
+                Capability.BUCKET_TAGS}
+        return frozenset(base | ({Capability.MULTIPART} if self.settings.composite_uploads else set()))
 
     def __init__(self, settings: GcpSettings, *, project: str | None = None):
         super().__init__(settings, project=project)
@@ -284,6 +291,21 @@ class GcsStorage(StorageProvider):
             self.delete(bucket, key)
             raise ChecksumMismatch(self.uri(bucket, key), "crc32c", expected, str(blob.crc32c))
         return value
+
+    def put_stream(self, bucket: str, key: str, stream: BinaryIO, *, size: int | None = None,
+                   metadata: Mapping[str, str] | None = None) -> ObjectInfo:
+        """One resumable upload read from ``stream`` in chunks; GCS checks the CRC32C the library
+        computes on the way, and a mismatch deletes the object."""
+        blob = self.client.bucket(bucket).blob(key, chunk_size=None if size else RESUMABLE_CHUNK)
+        blob.metadata = dict(metadata or {})
+        try:
+            with self._errors(bucket, key):
+                blob.upload_from_file(stream, size=size, content_type=OCTET_STREAM,
+                                      checksum="crc32c")
+        except ChecksumMismatch:
+            self.delete(bucket, key)
+            raise
+        return _info(blob)
 
     def begin_multipart(self, bucket: str, key: str,
                         metadata: Mapping[str, str] | None = None) -> MultipartWriter:
