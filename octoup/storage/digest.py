@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import queue
+import threading
 from typing import Protocol
 
 
@@ -36,6 +38,36 @@ class _Crc32c:
 
     def value(self) -> str:
         return base64.b64encode(self._h.digest()).decode()
+
+
+class BackgroundHash:
+    """Feeds a hashlib object on a helper thread, so the bytes can be sent meanwhile.
+
+    hashlib releases the GIL on large updates, so hashing overlaps with the network send that
+    would otherwise wait for it. At most ``max_pending`` chunks wait in memory.
+    """
+
+    def __init__(self, hasher, max_pending: int = 8):
+        self._hasher = hasher
+        self._queue: queue.Queue[bytes | None] = queue.Queue(max_pending)
+        self._thread = threading.Thread(target=self._run, name="octoup-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            self._hasher.update(chunk)
+
+    def update(self, data: bytes, /) -> None:
+        self._queue.put(data)
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def hexdigest(self) -> str:
+        self.close()
+        return self._hasher.hexdigest()
 
 
 def new(algorithm: str) -> Digest:

@@ -72,8 +72,8 @@ def upload_stream(provider: StorageProvider, bucket: str, key: str, stream: Bina
         return _multipart(provider, bucket, key, stream, head + more, sha, config, progress,
                           expected_sha256, metadata)
     if more:  # large, and the cloud uploads it best as one stream
-        return _single_stream(provider, bucket, key, _HashedRest(head + more, stream, sha, progress),
-                              size, expected_sha256, metadata)
+        return _single_stream(provider, bucket, key, head + more, stream, sha, progress, size,
+                              expected_sha256, metadata)
     _check(uri, expected_sha256, sha.hexdigest())
     info = provider.put(bucket, key, head, metadata)
     if progress:
@@ -119,13 +119,18 @@ class _HashedRest(io.RawIOBase):
         return n
 
 
-def _single_stream(provider, bucket, key, reader: _HashedRest, size, expected_sha256,
-                   metadata) -> TransferResult:
+def _single_stream(provider, bucket, key, head: bytes, stream: BinaryIO, sha, progress, size,
+                   expected_sha256, metadata) -> TransferResult:
     """One streamed upload; a SHA-256 mismatch found at the end deletes what was written."""
     uri = provider.uri(bucket, key)
-    info = provider.put_stream(bucket, key, io.BufferedReader(reader, COPY_CHUNK), size=size,
-                               metadata=metadata)
-    sha256 = reader.sha.hexdigest()
+    hasher = digest.BackgroundHash(sha)
+    reader = _HashedRest(head, stream, hasher, progress)
+    try:
+        info = provider.put_stream(bucket, key, io.BufferedReader(reader, COPY_CHUNK), size=size,
+                                   metadata=metadata)
+    finally:
+        hasher.close()
+    sha256 = hasher.hexdigest()
     try:
         _check(uri, expected_sha256, sha256)
     except ChecksumMismatch:
