@@ -67,13 +67,13 @@ def octoup_storage(cloud: str, service):
 
 # -- SDK clients -----------------------------------------------------------------------------
 
-def boto3_client(service, pool: int = 64):
+def boto3_client(service, pool: int = 64, checksums: str = "when_required"):
     import boto3
     from botocore.config import Config
 
     return boto3.client("s3", endpoint_url=service.url, region_name="us-east-1",
                         config=Config(max_pool_connections=pool,
-                                      request_checksum_calculation="when_required"))
+                                      request_checksum_calculation=checksums))
 
 
 def gcs_bucket(service):
@@ -127,6 +127,14 @@ def clients(cloud: str, service, case: str) -> dict[str, Callable[[list[tuple[Pa
         else:
             for n in (4, 8, 16, 32):
                 out[f"ceiling:put_object-threads-{n}"] = threaded(n, put)
+            # the same with the integrity check boto3 sends by default (CRC32)
+            checked = boto3_client(service, checksums="when_supported")
+
+            def put_checked(path: Path, key: str) -> None:
+                with path.open("rb") as fh:
+                    checked.put_object(Bucket=BUCKET, Key=key, Body=fh)
+
+            out["peer:put_object-threads-8+crc32"] = threaded(8, put_checked)
     elif cloud == "gcp":
         bucket = gcs_bucket(service)
 
@@ -159,6 +167,12 @@ def clients(cloud: str, service, case: str) -> dict[str, Callable[[list[tuple[Pa
         else:
             for n in (4, 8, 16, 32):
                 out[f"ceiling:upload_blob-threads-{n}"] = threaded(n, upload_blob)
+
+            def upload_validated(path: Path, key: str) -> None:
+                with path.open("rb") as fh:
+                    container.upload_blob(key, fh, overwrite=True, validate_content=True)
+
+            out["peer:upload_blob-threads-8+validate_content"] = threaded(8, upload_validated)
     return out
 
 
@@ -228,7 +242,7 @@ def main() -> None:
                 print(f"{args.cloud:6s} {case:6s} {name:40s} {m.seconds:8.2f} s "
                       f"{m.mb_per_s:8.1f} MB/s  (runs: {m.extra['all_seconds']})", flush=True)
     save(f"upload-{args.cloud}", results, {"big_mib": args.big_mib, "files": args.files,
-                                           "file_kib": args.file_kib})
+                                           "file_kib": args.file_kib}, merge=bool(args.only))
 
 
 if __name__ == "__main__":

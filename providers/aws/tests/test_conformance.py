@@ -23,3 +23,12 @@ class TestS3Storage(StorageConformance):
     @pytest.fixture
     def fresh_bucket_name(self):
         return unique_bucket_name
+
+
+class TestS3StorageWithContentMD5(TestS3Storage):
+    """The same suite with Content-MD5 instead of CRC32, for older S3-compatible stores."""
+
+    @pytest.fixture
+    def storage(self, moto_server, aws_env):
+        return S3Storage(AwsSettings(endpoint_url=moto_server.url, region="us-east-1",
+                                     checksum="md5"), project="conformance")

@@ -7,9 +7,11 @@ CopyObject up to 5 GiB and parallel UploadPartCopy above.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import threading
+import zlib
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -35,7 +37,6 @@ from octoup.provider import (
     ObjectInfo,
     StorageProvider,
 )
-from octoup.storage.digest import content_md5
 from octoup_aws import adaptor
 from octoup_aws.settings import AwsSettings
 
@@ -57,6 +58,11 @@ def _info(key: str, size: int, etag: str | None, **extra) -> ObjectInfo:
     etag = _strip(etag)
     checksums = {"md5": etag} if etag and "-" not in etag else {}
     return ObjectInfo(key=key, size=size, etag=etag, checksums=checksums, **extra)
+
+
+def _head_info(key: str, head: Mapping) -> ObjectInfo:
+    return _info(key, head["ContentLength"], head.get("ETag"), last_modified=head.get("LastModified"),
+                 version_id=head.get("VersionId"), metadata=head.get("Metadata", {}))
 
 
 class S3Storage(StorageProvider):
@@ -217,9 +223,7 @@ class S3Storage(StorageProvider):
     def stat(self, bucket: str, key: str) -> ObjectInfo:
         with self._errors(self.uri(bucket, key)):
             head = self.client.head_object(Bucket=bucket, Key=key)
-        return _info(key, head["ContentLength"], head.get("ETag"),
-                     last_modified=head.get("LastModified"), version_id=head.get("VersionId"),
-                     metadata=head.get("Metadata", {}))
+        return _head_info(key, head)
 
     def read(self, bucket: str, key: str, start: int = 0, length: int | None = None) -> bytes:
         if length == 0:
@@ -235,23 +239,50 @@ class S3Storage(StorageProvider):
         with self._errors(self.uri(bucket, key)):
             return self.client.get_object(Bucket=bucket, Key=key)["Body"]
 
+    # -- request integrity: S3 rejects a body that does not match the checksum sent with it --
+
+    def _digest(self, data: bytes) -> bytes:
+        if self.settings.checksum == "md5":
+            return hashlib.md5(data).digest()
+        return zlib.crc32(data).to_bytes(4, "big")
+
+    def _checksum_args(self, digest: bytes) -> dict[str, str]:
+        value = base64.b64encode(digest).decode()
+        return {"ContentMD5": value} if self.settings.checksum == "md5" else {"ChecksumCRC32": value}
+
+    def _check_reported(self, uri: str, digest: bytes, response: Mapping) -> None:
+        """Compare what S3 says it stored with what was sent (when it says anything)."""
+        if self.settings.checksum == "md5":
+            expected, got = digest.hex(), _strip(response.get("ETag"))
+            if got and "-" in got:
+                return
+        else:
+            expected, got = base64.b64encode(digest).decode(), response.get("ChecksumCRC32")
+            got = got.split("-")[0] if got else got
+        if got and got != expected:
+            raise ChecksumMismatch(uri, self.settings.checksum, expected, got)
+
     def put(self, bucket: str, key: str, data: bytes,
             metadata: Mapping[str, str] | None = None) -> ObjectInfo:
-        md5 = hashlib.md5(data)
+        digest = self._digest(data)
         with self._errors(self.uri(bucket, key)):
             response = self.client.put_object(Bucket=bucket, Key=key, Body=data,
-                                              ContentMD5=content_md5(md5.digest()),
-                                              Metadata=dict(metadata or {}))
-        etag = _strip(response.get("ETag"))
-        if etag and "-" not in etag and etag != md5.hexdigest():
-            raise ChecksumMismatch(self.uri(bucket, key), "md5", md5.hexdigest(), etag)
-        return _info(key, len(data), etag, version_id=response.get("VersionId"))
+                                              Metadata=dict(metadata or {}),
+                                              **self._checksum_args(digest))
+        try:
+            self._check_reported(self.uri(bucket, key), digest, response)
+        except ChecksumMismatch:
+            self.delete(bucket, key)
+            raise
+        return _info(key, len(data), response.get("ETag"), version_id=response.get("VersionId"))
 
     def begin_multipart(self, bucket: str, key: str,
                         metadata: Mapping[str, str] | None = None) -> MultipartWriter:
         with self._errors(self.uri(bucket, key)):
+            algorithm = {} if self.settings.checksum == "md5" else {"ChecksumAlgorithm": "CRC32"}
             response = self.client.create_multipart_upload(Bucket=bucket, Key=key,
-                                                           Metadata=dict(metadata or {}))
+                                                           Metadata=dict(metadata or {}),
+                                                           **algorithm)
         return _S3Multipart(self, bucket, key, response["UploadId"])
 
     def copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> ObjectInfo:
@@ -314,32 +345,44 @@ class S3Storage(StorageProvider):
 class _S3Multipart(MultipartWriter):
     def __init__(self, store: S3Storage, bucket: str, key: str, upload_id: str):
         self.store, self.bucket, self.key, self.upload_id = store, bucket, key, upload_id
-        self._md5s: dict[int, bytes] = {}
+        self._digests: dict[int, bytes] = {}
         self._lock = threading.Lock()
 
     def upload_part(self, number: int, data: bytes) -> object:
-        digest = hashlib.md5(data).digest()
+        digest = self.store._digest(data)
+        checksum = self.store._checksum_args(digest)
         with self.store._errors(self.store.uri(self.bucket, self.key)):
             response = self.store.client.upload_part(
                 Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number,
-                Body=data, ContentMD5=content_md5(digest))
+                Body=data, **checksum)
         with self._lock:
-            self._md5s[number] = digest
-        return {"PartNumber": number, "ETag": response["ETag"]}
+            self._digests[number] = digest
+        part = {"PartNumber": number, "ETag": response["ETag"]}
+        return part | {k: v for k, v in checksum.items() if k != "ContentMD5"}
 
     def complete(self, parts: list[object]) -> ObjectInfo:
+        """Assemble, then check S3's whole-object answer: the ETag (MD5 of the part MD5s) or
+        the composite CRC32 (CRC32 of the part CRC32s)."""
         uri = self.store.uri(self.bucket, self.key)
+        client = self.store.client
         with self.store._errors(uri):
-            response = self.store.client.complete_multipart_upload(
+            response = client.complete_multipart_upload(
                 Bucket=self.bucket, Key=self.key, UploadId=self.upload_id,
                 MultipartUpload={"Parts": parts})
-        expected = (hashlib.md5(b"".join(self._md5s[n] for n in sorted(self._md5s))).hexdigest()
-                    + f"-{len(parts)}")
-        etag = _strip(response.get("ETag"))
-        if etag != expected:
+            head = client.head_object(Bucket=self.bucket, Key=self.key, ChecksumMode="ENABLED")
+        joined = b"".join(self._digests[n] for n in sorted(self._digests))
+        if self.store.settings.checksum == "md5":
+            expected = hashlib.md5(joined).hexdigest() + f"-{len(parts)}"
+            got = _strip(response.get("ETag"))
+        else:
+            expected = base64.b64encode(zlib.crc32(joined).to_bytes(4, "big")).decode()
+            got = response.get("ChecksumCRC32") or head.get("ChecksumCRC32")
+            got = got.split("-")[0] if got else expected  # stores that keep no checksum
+        if got != expected:
             self.store.delete(self.bucket, self.key)
-            raise ChecksumMismatch(uri, "multipart etag", expected, str(etag))
-        return self.store.stat(self.bucket, self.key)
+            raise ChecksumMismatch(uri, f"multipart {self.store.settings.checksum}", expected,
+                                   str(got))
+        return _head_info(self.key, head)
 
     def abort(self) -> None:
         # best effort: the bucket's lifecycle rule removes whatever is left
