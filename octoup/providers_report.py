@@ -23,9 +23,7 @@ class ProviderRow:
     def credentials_text(self) -> str:
         if self.credentials_ok is None:
             return self.credentials or "-"
-        mark = "ok" if self.credentials_ok else "missing"
-        hint = f" ({self.credentials_hint})" if self.credentials_hint else ""
-        return f"{mark}: {self.credentials}{hint}"
+        return f"{'ok' if self.credentials_ok else 'missing'}: {self.credentials}"
 
 
 def _settings_for(name: str):

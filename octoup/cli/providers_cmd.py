@@ -13,13 +13,17 @@ def providers(
                                            help="Skip the credential checks.")] = False,
 ) -> None:
     """List the cloud providers: installed or not, capabilities, credentials."""
-    from octoup.cli.output import emit_json, table
+    from octoup.cli.output import console, emit_json, table
     from octoup.providers_report import report
 
     rows = report(check_credentials=not no_check)
     if as_json:
         emit_json(rows)
         return
-    table("octoup providers", ["cloud", "installed", "capabilities", "credentials"],
-          [[r.name, r.distribution if r.installed else f"no: {r.install_hint}",
-            ", ".join(r.capabilities), r.credentials_text] for r in rows])
+    table("octoup providers", ["cloud", "installed", "credentials", "capabilities"],
+          [[r.name, r.distribution if r.installed else "no", r.credentials_text,
+            ", ".join(r.capabilities)] for r in rows])
+    for r in rows:
+        fix = r.install_hint if not r.installed else r.credentials_hint
+        if fix:
+            console().print(f"{r.name}: {fix}", markup=False, highlight=False)
