@@ -63,12 +63,6 @@ def save(name: str, measurements: list[Measurement], meta: dict | None = None, *
     return path
 
 
-def process_io_bytes() -> int:
-    """Bytes this process moved through read/write syscalls (sockets included)."""
-    fields = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
-    return int(fields["rchar"]) + int(fields["wchar"])
-
-
 @contextmanager
 def temp_dir(name: str) -> Iterator[Path]:
     import shutil

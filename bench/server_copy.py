@@ -10,8 +10,9 @@ import argparse
 import os
 import time
 
-from bench.common import Measurement, process_io_bytes, save, temp_dir
+from bench.common import Measurement, save, temp_dir
 from bench.upload import BUCKET, emulator, make_bucket, octoup_storage
+from tests.conformance import process_io_bytes
 
 MiB = 2**20
 
