@@ -129,10 +129,14 @@ def load(root: Path) -> Project:
     main = read_toml(root / CONFIG_FILE)
     local_path = root / LOCAL_CONFIG_FILE
     local = read_toml(local_path) if local_path.is_file() else {}
-    raw = deep_merge(main, local)
     _refuse_secrets(root, main, local)
+    return _validated(root, main, local)
+
+
+def _validated(root: Path, main: dict[str, Any], local: dict[str, Any]) -> Project:
+    """The project the two files describe, every cloud table checked by its provider's model."""
     try:
-        config = ProjectConfig.model_validate(raw)
+        config = ProjectConfig.model_validate(deep_merge(main, local))
     except ValidationError as exc:
         raise _config_error(exc, root, {"main": main, "local": local}) from None
     project = Project(root=root, config=config, raw={"main": main, "local": local})
@@ -253,17 +257,9 @@ def set_value(root: Path, key: str, value: Any, *, local: bool = False) -> Path:
     over = tomllib.loads(text) if local else (
         read_toml(root / LOCAL_CONFIG_FILE) if (root / LOCAL_CONFIG_FILE).exists() else {})
     try:
-        config = ProjectConfig.model_validate(deep_merge(main, over))
-        candidate = Project(root=root, config=config, raw={"main": main, "local": over})
-        for cloud in config.clouds:
-            candidate.cloud_settings(cloud)
-    except ValidationError as exc:
-        error = _config_error(exc, root, {"main": main, "local": over})
-        raise ConfigError(str(path), f"not changed: {error.message.split(': ', 1)[1]}",
-                          hint=error.hint) from None
+        _validated(root, main, over)
     except ConfigError as error:
-        raise ConfigError(str(path), f"not changed: {error.message.split(': ', 1)[1]}",
-                          hint=error.hint) from None
+        raise ConfigError(str(path), f"not changed: {error.detail}", hint=error.hint) from None
     _atomic_write(path, text)
     if local:
         _ignore_local_file(root)

@@ -34,6 +34,7 @@ class ConfigError(OctoupError):
         super().__init__(f"{where}: {message}", hint)
         self.path = path
         self.line = line
+        self.detail = message
 
 
 class NotBuiltYet(OctoupError):
