@@ -103,20 +103,37 @@ class _HashedRest(io.RawIOBase):
             raise io.UnsupportedOperation("a streamed upload cannot go back")
         return target
 
-    def readinto(self, buffer) -> int:
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all when negative), short only at the end: no extra copy of
+        the stream's data, which is handed to the hasher and the caller as it is."""
+        pieces, wanted = [], size if size is not None and size >= 0 else None
+        while wanted is None or wanted > 0:
+            piece = self._next(wanted)
+            if not piece:
+                break
+            pieces.append(piece)
+            if wanted is not None:
+                wanted -= len(piece)
+        data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        self.total += len(data)
+        if self._progress and data:
+            self._progress(len(data))
+        return data
+
+    def _next(self, limit: int | None) -> bytes:
         if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-        else:
-            data = self._stream.read(len(buffer))
-            n = len(data)
-            buffer[:n] = data
-            self.sha.update(data)
-        self.total += n
-        if self._progress and n:
-            self._progress(n)
-        return n
+            n = len(self._head) if limit is None else min(limit, len(self._head))
+            piece, self._head = bytes(self._head[:n]), self._head[n:]
+            return piece
+        piece = self._stream.read(COPY_CHUNK if limit is None else limit)
+        if piece:
+            self.sha.update(piece)
+        return piece
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _single_stream(provider, bucket, key, head: bytes, stream: BinaryIO, sha, progress, size,
@@ -126,8 +143,7 @@ def _single_stream(provider, bucket, key, head: bytes, stream: BinaryIO, sha, pr
     hasher = digest.BackgroundHash(sha)
     reader = _HashedRest(head, stream, hasher, progress)
     try:
-        info = provider.put_stream(bucket, key, io.BufferedReader(reader, COPY_CHUNK), size=size,
-                                   metadata=metadata)
+        info = provider.put_stream(bucket, key, reader, size=size, metadata=metadata)
     finally:
         hasher.close()
     sha256 = hasher.hexdigest()
