@@ -47,13 +47,14 @@ def save(name: str, measurements: list[Measurement], meta: dict | None = None, *
     """Write results; with ``merge``, replace only the rows measured now in the saved file."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    rows = [asdict(m) | {"mb_per_s": round(m.mb_per_s, 1)} for m in measurements]
+    now = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    rows = [asdict(m) | {"mb_per_s": round(m.mb_per_s, 1), "when": now} for m in measurements]
     if merge and path.exists():
         new = {(r["case"], r["client"]) for r in rows}
         old = json.loads(path.read_text())["measurements"]
         rows = [r for r in old if (r["case"], r["client"]) not in new] + rows
     payload = {
-        "when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "when": now,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
         "meta": meta or {},

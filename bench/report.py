@@ -37,12 +37,13 @@ def upload_section(cloud: str) -> list[str]:
     if not data:
         return []
     meta = data["meta"]
-    lines = [f"### Upload to {cloud}", "",
-             f"Run {data['when']}; big = one {meta['big_mib']} MiB file, small = {meta['files']} "
-             f"files × {meta['file_kib']} KiB. MB/s = 10^6 bytes per second.", ""]
     by_case: dict[str, list[dict]] = defaultdict(list)
     for m in data["measurements"]:
         by_case[m["case"]].append(m)
+    runs = "; ".join(f"{case} run {rows[0].get('when', data['when'])}" for case, rows in by_case.items())
+    lines = [f"### Upload to {cloud}", "",
+             f"{runs}. big = one {meta['big_mib']} MiB file, small = {meta['files']} files × "
+             f"{meta['file_kib']} KiB. MB/s = 10^6 bytes per second.", ""]
     lines += ["| case | client | seconds | MB/s |", "|---|---|---|---|"]
     summary = []
     for case, rows in by_case.items():

@@ -214,6 +214,7 @@ def main() -> None:
     parser.add_argument("--file-kib", type=int, default=512)
     parser.add_argument("--only", help="run only clients whose name contains this")
     parser.add_argument("--repeat", type=int, default=3, help="runs per client (best is kept)")
+    parser.add_argument("--cases", nargs="+", choices=["big", "small"], default=["big", "small"])
     args = parser.parse_args()
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench-secret-key")
     results: list[Measurement] = []
@@ -222,6 +223,8 @@ def main() -> None:
         logs = folder / "logs"
         logs.mkdir()
         for case, items in data.items():
+            if case not in args.cases:
+                continue
             nbytes = sum(p.stat().st_size for p, _ in items)
             with emulator(args.cloud, logs) as service:
                 names = list(clients(args.cloud, service, case))
@@ -242,7 +245,8 @@ def main() -> None:
                 print(f"{args.cloud:6s} {case:6s} {name:40s} {m.seconds:8.2f} s "
                       f"{m.mb_per_s:8.1f} MB/s  (runs: {m.extra['all_seconds']})", flush=True)
     save(f"upload-{args.cloud}", results, {"big_mib": args.big_mib, "files": args.files,
-                                           "file_kib": args.file_kib}, merge=bool(args.only))
+                                           "file_kib": args.file_kib},
+         merge=bool(args.only) or len(args.cases) < 2)
 
 
 if __name__ == "__main__":
