@@ -99,6 +99,17 @@ class StorageConformance:
             assert second.tags.get("octoup-project") == storage.project
         assert list(storage.list(name)) == []
 
+    def test_delete_bucket_refuses_a_full_one(self, storage, bucket):
+        storage.put(bucket, "x.txt", b"x")
+        with pytest.raises(StorageError, match="not empty"):
+            storage.delete_bucket(bucket)
+        storage.delete(bucket, "x.txt")
+        storage.delete_bucket(bucket)
+        with pytest.raises(BucketNotFound):
+            list(storage.list(bucket))
+        with pytest.raises(BucketNotFound):
+            storage.delete_bucket(bucket)
+
     @pytest.mark.parametrize("bad", ["ab", "Upper-Case", "under_score!", "-leading", "a" * 64])
     def test_invalid_bucket_names_are_refused_before_any_request(self, storage, bad):
         with pytest.raises(InvalidBucketName) as info:

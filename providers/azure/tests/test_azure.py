@@ -15,7 +15,6 @@ from octoup_azure.storage import CREDENTIALS_HINT, AzureBlobStorage
 
 from octoup import secrets
 from octoup.errors import (
-    BucketNotFound,
     ChecksumMismatch,
     CredentialsError,
     MissingDependency,
@@ -199,16 +198,6 @@ def test_crashed_upload_reports_its_upload_id(storage, bucket):
     storage.abort_incomplete(bucket, upload)
     with pytest.raises(ObjectNotFound):
         storage.stat(bucket, "crashed.bin")
-
-
-def test_delete_bucket_refuses_a_full_one(storage, bucket):
-    storage.put(bucket, "x.txt", b"x")
-    with pytest.raises(StorageError, match="not empty"):
-        storage.delete_bucket(bucket)
-    storage.delete(bucket, "x.txt")
-    storage.delete_bucket(bucket)
-    with pytest.raises(BucketNotFound):
-        list(storage.list(bucket))
 
 
 # -- packaging -------------------------------------------------------------------------------------

@@ -138,18 +138,6 @@ def test_tags_are_not_applied(s3):
     assert info.created and info.tags == {}
 
 
-def test_delete_bucket(s3):
-    name = unique_bucket_name()
-    s3.ensure_bucket(name)
-    s3.put(name, "a.txt", b"a")
-    with pytest.raises(StorageError, match="not empty"):
-        s3.delete_bucket(name)
-    s3.delete(name, "a.txt")
-    s3.delete_bucket(name)
-    with pytest.raises(BucketNotFound):
-        s3.delete_bucket(name)
-
-
 def test_copy_in_parts_keeps_bytes_and_metadata(s3):
     bucket = unique_bucket_name()
     s3.ensure_bucket(bucket)

@@ -238,7 +238,11 @@ class GcsStorage(StorageProvider):
 
     def delete_bucket(self, name: str) -> None:
         with self._errors(name):
-            self.client.bucket(name).delete()
+            try:
+                self.client.bucket(name).delete()
+            except adaptor.api_exceptions().Conflict:  # GCS's answer for a bucket with objects
+                raise StorageError(f"Bucket {self.uri(name)} is not empty.",
+                                   "Delete its objects first.") from None
 
     # -- objects ------------------------------------------------------------------------------
 
