@@ -26,15 +26,24 @@ class ProviderRow:
         return f"{'ok' if self.credentials_ok else 'missing'}: {self.credentials}"
 
 
-def _settings_for(name: str):
+def _load_project() -> config.Project | Exception | None:
+    """The project here, read once; a broken config is kept to be reported in every row."""
     root = config.find_root()
-    if root is None:
-        return None
-    return config.load(root).cloud_settings(name)
+    try:
+        return config.load(root) if root else None
+    except Exception as exc:
+        return exc
+
+
+def _settings_for(project: config.Project | Exception | None, name: str):
+    if isinstance(project, Exception):
+        raise project
+    return project.cloud_settings(name) if project else None
 
 
 def report(*, check_credentials: bool = True) -> list[ProviderRow]:
     installed = registry.installed()
+    project = _load_project()
     rows: list[ProviderRow] = []
     for name in sorted({*registry.KNOWN, *installed}):
         info = installed.get(name)
@@ -44,7 +53,7 @@ def report(*, check_credentials: bool = True) -> list[ProviderRow]:
             continue
         row = ProviderRow(name, info.description, True, info.distribution)
         try:
-            adapter = registry.storage(name, _settings_for(name))
+            adapter = registry.storage(name, _settings_for(project, name))
             row.capabilities = sorted(c.value for c in adapter.capabilities)
             if check_credentials:
                 status = adapter.check_credentials()
