@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from octoup import secrets
 from octoup.errors import ConfigError
+from octoup.project_root import CONFIG_FILE, LOCAL_CONFIG_FILE, find_root
+from octoup.textfiles import read_toml
 
-CONFIG_FILE = "octoup.toml"
-LOCAL_CONFIG_FILE = "octoup.local.toml"
 
 
 class _Strict(BaseModel):
@@ -58,6 +58,7 @@ class ProjectConfig(_Strict):
     project: ProjectSection
     clouds: dict[str, dict[str, Any]] = Field(default_factory=dict)
     datasets: dict[str, DatasetSettings] = Field(default_factory=dict)
+    env: dict[str, Any] = Field(default_factory=dict, description="see octoup.env.settings")
 
 
 @dataclass
@@ -84,34 +85,9 @@ class Project:
             raise _config_error(exc, self.root, self.raw, prefix=("clouds", cloud)) from None
 
 
-def find_root(start: Path | None = None) -> Path | None:
-    """The nearest folder at or above ``start`` holding an ``octoup.toml``."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    return None
-
-
 def project_name_for(folder: Path) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-")
     return slug or "project"
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        line = _decode_error_line(exc)
-        raise ConfigError(str(path), f"not valid TOML ({exc})", line=line,
-                          hint="Fix the syntax at that line; see https://toml.io.") from None
-    except UnicodeDecodeError:
-        raise ConfigError(str(path), "is not UTF-8 text") from None
-
-
-def _decode_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
-    match = re.search(r"line (\d+)", str(exc))
-    return int(match.group(1)) if match else None
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,8 +6,6 @@ import typer
 
 PLANNED = {
     "create": "Scaffold a cookiecutter-data-science project, or adopt a folder into one.",
-    "up": "Detect the environment files and rebuild the environment.",
-    "env": "Detect, check, diff and capture environments.",
     "data": "Copy datasets into any cloud; pull, push, sample, profile and validate them.",
     "clone": "Clone a repository and copy its data into your own bucket.",
     "init": "Re-apply per-clone git and LFS configuration.",

@@ -1,0 +1,1 @@
+"""Builders turn an :class:`~octoup.env.spec.EnvSpec` into an environment prefix."""
