@@ -22,7 +22,6 @@ from octoup.project_root import CONFIG_FILE, LOCAL_CONFIG_FILE, find_root
 from octoup.textfiles import read_toml
 
 
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 

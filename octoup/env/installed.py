@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ class Installed:
     version: str
     installer: str  # "conda", "uv", "pip", ...
     requires: tuple[str, ...] = ()
+    editable: bool = False
 
 
 @dataclass
@@ -28,6 +30,17 @@ class Environment:
     @property
     def python(self) -> Path:
         return python_path(self.prefix)
+
+    @property
+    def python_version(self) -> str | None:
+        """The env's Python version, from pyvenv.cfg or conda's python record."""
+        cfg = self.prefix / "pyvenv.cfg"
+        if cfg.is_file():
+            for line in cfg.read_text(encoding="utf-8").splitlines():
+                key, _, value = line.partition("=")
+                if key.strip() in ("version_info", "version"):
+                    return value.strip()
+        return self.version("python")
 
     def version(self, name: str) -> str | None:
         found = self.packages.get(canonicalize_name(name))
@@ -65,5 +78,7 @@ def read(prefix: Path) -> Environment:
         installer = (dist.read_text("INSTALLER") or "unknown").strip()
         if key in env.packages and env.packages[key].installer == "conda":
             continue  # a conda package that also carries dist-info: conda owns it
-        env.packages[key] = Installed(name, dist.version, installer, tuple(dist.requires or ()))
+        direct_url = dist.read_text("direct_url.json") or ""
+        editable = bool(re.search(r'"editable"\s*:\s*true', direct_url))
+        env.packages[key] = Installed(name, dist.version, installer, tuple(dist.requires or ()), editable)
     return env

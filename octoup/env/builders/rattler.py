@@ -25,7 +25,7 @@ class RattlerBuilder(Builder):
 
     def build(self, request: BuildRequest, prefix: Path) -> None:
         rattler = optional_import("rattler", package="py-rattler", extra="conda")
-        from rattler.exceptions import FetchRepoDataError, SolverError
+        from rattler.exceptions import FetchRepoDataError, GatewayError, SolverError
 
         spec = request.spec
         channels = [channel_url(c, spec.path.parent) for c in (spec.conda.channels or DEFAULT_CHANNELS)]
@@ -35,7 +35,7 @@ class RattlerBuilder(Builder):
         try:
             records = asyncio.run(rattler.solve(sources=channels, specs=specs,
                                                 virtual_packages=rattler.VirtualPackage.detect()))
-        except FetchRepoDataError as exc:
+        except (FetchRepoDataError, GatewayError) as exc:
             raise ChannelUnreachable(f"no conda channel could be read ({', '.join(channels)}): "
                                      f"{str(exc).splitlines()[0]}") from None
         except SolverError as exc:
@@ -45,7 +45,7 @@ class RattlerBuilder(Builder):
                               f"{blamed.origin}: {blamed.text} — check the name, version and channels"
                               if blamed else "Check the package names and the channels.") from None
         request.report(f"solved {len(records)} conda packages; installing")
-        asyncio.run(rattler.install(records, target_prefix=request.final, alternative_target_prefix=prefix,
+        asyncio.run(rattler.install(records, target_prefix=prefix, alternative_target_prefix=request.final,
                                     show_progress=False))
         if spec.requirements:
             from octoup.env.builders.uv import install
