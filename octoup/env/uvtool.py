@@ -27,7 +27,9 @@ def uv_bin() -> str:
 
 
 class BuildFailed(OctoupError):
-    """A package manager failed; the message says which package and why."""
+    """A package manager failed; the message says which package and why (``output`` is all it said)."""
+
+    output: str = ""
 
 
 def run(args: list[str], *, cwd: Path, what: str, requirements: list[Requirement] = (),
@@ -48,7 +50,9 @@ def failure(what: str, output: str, requirements: list[Requirement] = ()) -> Bui
     blamed = blame(output, requirements)
     hint = (f"{blamed.origin}: {blamed.text} — check the name, version and markers"
             if blamed and blamed.origin else "Fix the env file and run `octoup up` again; the previous env was kept.")
-    return BuildFailed(f"{what} failed:\n  {summary}", hint)
+    error = BuildFailed(f"{what} failed:\n  {summary}", hint)
+    error.output = output
+    return error
 
 
 def blame(output: str, requirements: list[Requirement]) -> Requirement | None:
@@ -62,5 +66,6 @@ def blame(output: str, requirements: list[Requirement]) -> Requirement | None:
 
 
 def python_missing(output: str) -> bool:
-    return "No interpreter found" in output or "no Python installation" in output.lower() \
-        or "not find a Python" in output
+    lowered = output.lower()
+    return any(text in lowered for text in ("no interpreter found", "no python installation",
+                                            "not find a python", "failed to inspect python interpreter"))

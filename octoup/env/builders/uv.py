@@ -36,10 +36,10 @@ def make_venv(request: BuildRequest, prefix: Path, *, relocatable: bool, seed: b
     try:
         run_uv(args, cwd=request.root, what="creating the virtual environment")
     except BuildFailed as exc:
-        if python_missing(exc.message):
+        if python_missing(exc.output):
             origin = request.spec.python.origin if request.spec.python else None
             raise OctoupError(
-                f"Python {request.python}{f' (asked for by {origin})' if origin else ''} is not installed here",
+                f"Python {request.python}{f' (asked for by {origin})' if origin else ''} is not available here",
                 f"Install it (`uv python install {request.python}`, pyenv or your OS), "
                 "or change the version the project asks for.") from None
         raise

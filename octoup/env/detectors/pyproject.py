@@ -58,7 +58,8 @@ class PyprojectDetector(Detector):
     def _strings(self, values: Any, key: str, where: Path, text: str) -> list[Requirement]:
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise ConfigError(str(where), f"{key} must be a list of requirement strings",
-                              line=key_line(text, key.rsplit(".", 1)[-1]))
+                              line=key_line(text, key.rsplit(".", 1)[-1]),
+                              hint='Write it as a TOML array, e.g. dependencies = ["pandas>=2", "numpy"].')
         return [parse_line(value, Origin(where, string_line(text, value))) for value in values]
 
     def _poetry(self, poetry: dict[str, Any], spec: EnvSpec, where: Path, text: str) -> None:
