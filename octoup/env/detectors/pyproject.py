@@ -63,17 +63,21 @@ class PyprojectDetector(Detector):
         return [parse_line(value, Origin(where, string_line(text, value))) for value in values]
 
     def _poetry(self, poetry: dict[str, Any], spec: EnvSpec, where: Path, text: str) -> None:
-        for name, value in (poetry.get("dependencies") or {}).items():
-            origin = Origin(where, key_line(text, name))
-            if name.lower() == "python":
-                spec.python = PythonRequest(poetry_specifier(str(value)), origin)
-            else:
-                spec.requirements.append(poetry_requirement(name, value, origin))
         dev = dict(poetry.get("dev-dependencies") or {})
         for group in (poetry.get("group") or {}).values():
             dev.update(group.get("dependencies") or {})
-        spec.dev_requirements += [poetry_requirement(n, v, Origin(where, key_line(text, n)))
-                                  for n, v in dev.items()]
+        for section, target in ((poetry.get("dependencies") or {}, spec.requirements),
+                                (dev, spec.dev_requirements)):
+            for name, value in section.items():
+                origin = Origin(where, key_line(text, name))
+                try:
+                    if name.lower() == "python":
+                        spec.python = PythonRequest(poetry_specifier(str(value)), origin)
+                    else:
+                        target.append(poetry_requirement(name, value, origin))
+                except ValueError as exc:
+                    raise ConfigError(str(where), f"{name}: {exc}", line=origin.line,
+                                      hint="Use Poetry's ^1.2, ~1.2, >=1.2,<2 or * forms.") from None
 
     def _lock(self, folder: Path, spec: EnvSpec, *, root: Path, name: str | None) -> None:
         for lock_name in LOCK_FILES:
@@ -112,15 +116,22 @@ def poetry_specifier(value: str) -> str:
     return ",".join(out)
 
 
+def _numbers(version: str) -> list[int]:
+    numbers = [int(n) for n in re.findall(r"\d+", version)[:3]]
+    if not numbers:
+        raise ValueError(f"invalid version constraint {version!r}")
+    return numbers
+
+
 def _caret(version: str) -> str:
-    numbers = [int(n) for n in re.findall(r"\d+", version)[:3]] or [0]
+    numbers = _numbers(version)
     first = next((i for i, n in enumerate(numbers) if n), len(numbers) - 1)
     upper = [*numbers[:first], numbers[first] + 1]
     return f">={version},<{'.'.join(map(str, upper))}"
 
 
 def _tilde(version: str) -> str:
-    numbers = [int(n) for n in re.findall(r"\d+", version)[:3]]
+    numbers = _numbers(version)
     upper = [numbers[0] + 1] if len(numbers) == 1 else [numbers[0], numbers[1] + 1]
     return f">={version},<{'.'.join(map(str, upper))}"
 
