@@ -72,8 +72,25 @@ def copy_section() -> list[str]:
     return [*lines, ""]
 
 
+def env_section() -> list[str]:
+    data = _load("env_up")
+    if not data:
+        return []
+    meta = data["meta"]
+    lines = ["### Rebuilding an environment from Pipfile.lock", "",
+             f"Run {data['when']}; {meta['packages']} pinned, hashed packages (bench/fixtures/pipenv-lock), "
+             "warm caches, every client starting from no env.", "",
+             "| client | case | min wall time | runs |", "|---|---|---|---|"]
+    for m in data["measurements"]:
+        lines.append(f"| {m['client']} | {m['case']} | {m['seconds']:.3f} s | {m['runs']} |")
+    lines += ["", f"octoup / uv = **{meta['octoup_vs_uv']}** (goal ≤ 1.3), pipenv / octoup = "
+              f"**{meta['pipenv_vs_octoup']}** (goal ≥ 20), pip / octoup = {meta['pip_vs_octoup']}, "
+              f"no-op `octoup up` = **{meta['noop_seconds']} s** (goal ≤ 0.5).", ""]
+    return lines
+
+
 def main() -> None:
-    body = [*cli_section(), *upload_section("aws"), *upload_section("gcp"),
+    body = [*cli_section(), *env_section(), *upload_section("aws"), *upload_section("gcp"),
             *upload_section("azure"), *copy_section()]
     text = DOC.read_text()
     block = f"{START}\n" + "\n".join(body) + f"\n{END}"

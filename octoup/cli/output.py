@@ -21,16 +21,10 @@ def console():
     return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 
 
-@cache
-def err_console():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
-
-
 def say(message: str) -> None:
-    """A progress or status line for people (stderr, so stdout stays data)."""
-    err_console().print(redact(message), markup=False)
+    """A progress or status line for people (stderr, so stdout stays data); plain text, no rich import."""
+    sys.stderr.write(redact(message) + "\n")
+    sys.stderr.flush()
 
 
 def _default(value: Any) -> Any:

@@ -10,21 +10,34 @@ import typer
 
 def up(
     folder: Annotated[Path, typer.Argument(help="Project folder (default: the current one).")] = Path("."),
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="Use this env file, "
-                                              "whatever the precedence says.")] = None,
-    via: Annotated[str | None, typer.Option("--via", help="Builder for environment.yml: "
-                                            "conda, rattler or uv (default: the first available).")] = None,
-    with_tool: Annotated[str | None, typer.Option("--with", help="Install with this tool "
-                                                  "instead of uv (pipenv).")] = None,
-    dev: Annotated[bool | None, typer.Option("--dev/--no-dev", help="Include dev packages "
-                                             "(Pipfile dev-packages, dependency groups).")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Use this env file, whatever the precedence says.")
+    ] = None,
+    via: Annotated[
+        str | None,
+        typer.Option(
+            "--via", help="Builder for environment.yml: conda, rattler or uv (default: the first available)."
+        ),
+    ] = None,
+    with_tool: Annotated[
+        str | None, typer.Option("--with", help="Install with this tool instead of uv (pipenv).")
+    ] = None,
+    dev: Annotated[
+        bool | None,
+        typer.Option(
+            "--dev/--no-dev", help="Include dev packages (Pipfile dev-packages, dependency groups)."
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when the env is current.")] = False,
-    path: Annotated[Path | None, typer.Option("--path", help="Where the env goes "
-                                              "(default: env.path, .venv).")] = None,
-    container: Annotated[bool, typer.Option("--container", help="Build and enter a container "
-                                            "(not built yet).")] = False,
-    cloud: Annotated[str | None, typer.Option("--cloud", help="Provision cloud compute "
-                                              "(not built yet).")] = None,
+    path: Annotated[
+        Path | None, typer.Option("--path", help="Where the env goes (default: env.path, .venv).")
+    ] = None,
+    container: Annotated[
+        bool, typer.Option("--container", help="Build and enter a container (not built yet).")
+    ] = False,
+    cloud: Annotated[
+        str | None, typer.Option("--cloud", help="Provision cloud compute (not built yet).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Detect the env files and build the environment; says so when it is already current."""
@@ -39,19 +52,26 @@ def up(
     if with_tool not in (None, "pipenv", "uv"):
         raise OctoupError(f"--with {with_tool}: unknown tool", "Use --with pipenv (or leave it out for uv).")
     if with_tool and via:
-        raise OctoupError("--with and --via cannot be combined", "--with pipenv is for Pipfiles, --via for "
-                                                                 "environment.yml.")
+        raise OctoupError(
+            "--with and --via cannot be combined", "--with pipenv is for Pipfiles, --via for environment.yml."
+        )
     root = project_folder(folder)
-    result = build(root, UpOptions(file=file, via=with_tool or via, dev=dev, force=force, path=path),
-                   report=say)
+    result = build(
+        root, UpOptions(file=file, via=with_tool or via, dev=dev, force=force, path=path), report=say
+    )
     if as_json:
         emit_json(result)
     elif result.status == "current":
-        say(f"{_rel(result.path, root)} is current ({result.source}, built with {result.builder}); "
-            "nothing to do. Use --force to rebuild.")
+        say(
+            f"{_rel(result.path, root)} is current ({result.source}, built with {result.builder}); "
+            "nothing to do. Use --force to rebuild."
+        )
     else:
-        say(f"built {_rel(result.path, root)} from {result.source} with {result.builder}: "
-            f"{result.packages} packages in {result.seconds:.1f} s. Activate: source {_rel(result.path, root)}/bin/activate")
+        say(
+            f"built {_rel(result.path, root)} from {result.source} with {result.builder}: "
+            f"{result.packages} packages in {result.seconds:.1f} s. "
+            f"Activate: source {_rel(result.path, root)}/bin/activate"
+        )
 
 
 def _rel(path: Path, root: Path) -> str:

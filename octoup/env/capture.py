@@ -23,9 +23,13 @@ class Capture:
 
 
 def _pins(env: Environment, *, installer: str | None = None) -> dict[str, str]:
-    return {p.name: p.version for k, p in sorted(env.packages.items())
-            if k not in BASE_PACKAGES and not p.editable
-            and (installer is None or (p.installer == "conda") == (installer == "conda"))}
+    return {
+        p.name: p.version
+        for k, p in sorted(env.packages.items())
+        if k not in BASE_PACKAGES
+        and not p.editable
+        and (installer is None or (p.installer == "conda") == (installer == "conda"))
+    }
 
 
 def _write(path: Path, text: str) -> None:
@@ -43,10 +47,18 @@ def capture(detection: Detection, env: Environment, *, fmt: str | None = None) -
     changes = diff(spec, env) if spec else EnvDiff(captured_in="requirements.txt")
     kind = fmt or (spec.kind if spec else "requirements")
     if kind != "requirements" and (spec is None or kind not in (spec.kind, spec.kind.split("-")[0])):
-        raise OctoupError(f"cannot capture as {kind}: the project's env comes from "
-                          f"{detection.winner or 'no file'}", "Use --format requirements, or the project's format.")
-    writer = {"requirements": _requirements, "conda": _environment_yml, "pipfile": _pipfile,
-              "pipfile-lock": _pipfile, "pyproject": _pyproject, "setup": _requirements}[kind]
+        raise OctoupError(
+            f"cannot capture as {kind}: the project's env comes from {detection.winner or 'no file'}",
+            "Use --format requirements, or the project's format.",
+        )
+    writer = {
+        "requirements": _requirements,
+        "conda": _environment_yml,
+        "pipfile": _pipfile,
+        "pipfile-lock": _pipfile,
+        "pyproject": _pyproject,
+        "setup": _requirements,
+    }[kind]
     path, notes = writer(detection, env)
     _adopt(detection.root, env)
     return Capture(path=path, changes=changes, notes=notes)
@@ -64,10 +76,16 @@ def _adopt(root: Path, env: Environment) -> None:
     if state is None or detection.spec is None:
         return
     python = detection.python.version if detection.python else None
-    write_state(env.prefix, replace(state, source=detection.winner or state.source, python=python,
-                                    kind=detection.spec.kind,
-                                    hash=env_hash(detection.spec, root=root, builder=state.builder,
-                                                  python=python, dev=state.dev)))
+    write_state(
+        env.prefix,
+        replace(
+            state,
+            source=detection.winner or state.source,
+            python=python,
+            kind=detection.spec.kind,
+            hash=env_hash(detection.spec, root=root, builder=state.builder, python=python, dev=state.dev),
+        ),
+    )
 
 
 def _requirements(detection: Detection, env: Environment) -> tuple[Path, list[str]]:
@@ -76,8 +94,11 @@ def _requirements(detection: Detection, env: Environment) -> tuple[Path, list[st
     notes = []
     options = []
     if spec and spec.kind == "requirements":
-        options = [line for line in path.read_text(encoding="utf-8").splitlines()
-                   if line.startswith(("--index-url", "-i ", "--extra-index-url", "-f ", "--find-links"))]
+        options = [
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith(("--index-url", "-i ", "--extra-index-url", "-f ", "--find-links"))
+        ]
         if len(spec.inputs) > 1:
             notes.append(f"{path.name} now pins everything itself; its -r/-c includes were left out")
     lines = [HEADER.format(env=env.prefix.name), *options]
@@ -110,13 +131,22 @@ def _environment_yml(detection: Detection, env: Environment) -> tuple[Path, list
         covered |= {name.lower(), mapped.lower()}
     conda_keys = {k for k, p in env.packages.items() if p.installer == "conda"}
     needed_by_conda = closure(env, conda_keys | covered)
-    pip = [f"{p.name}=={p.version}" for k, p in sorted(env.packages.items())
-           if p.installer != "conda" and k not in BASE_PACKAGES and not p.editable
-           and p.name.lower() not in covered and (k not in needed_by_conda or k not in conda_keys)]
+    pip = [
+        f"{p.name}=={p.version}"
+        for k, p in sorted(env.packages.items())
+        if p.installer != "conda"
+        and k not in BASE_PACKAGES
+        and not p.editable
+        and p.name.lower() not in covered
+        and (k not in needed_by_conda or k not in conda_keys)
+    ]
     if pip:
         dependencies.append({"pip": pip})
-    document = {"name": spec.conda.name or detection.root.name, "channels": spec.conda.channels or ["conda-forge"],
-                "dependencies": dependencies}
+    document = {
+        "name": spec.conda.name or detection.root.name,
+        "channels": spec.conda.channels or ["conda-forge"],
+        "dependencies": dependencies,
+    }
     _write(spec.path, HEADER.format(env=env.prefix.name) + yaml.safe_dump(document, sort_keys=False))
     return spec.path, []
 
@@ -124,7 +154,7 @@ def _environment_yml(detection: Detection, env: Environment) -> tuple[Path, list
 def _top_level(env: Environment) -> set[str]:
     """Installed packages that no other installed package depends on."""
     required: set[str] = set()
-    for key, installed in env.packages.items():
+    for key in env.packages:
         required |= closure(env, {key}) - {key}
     return {k for k in env.packages if k not in required and k not in BASE_PACKAGES}
 
@@ -134,8 +164,10 @@ def _pipfile(detection: Detection, env: Environment) -> tuple[Path, list[str]]:
 
     path = detection.spec.path.parent / "Pipfile"
     if not path.is_file():
-        raise OctoupError("Pipfile.lock has no Pipfile next to it; cannot capture",
-                          "Restore the Pipfile, or capture as requirements.txt with --file requirements.txt.")
+        raise OctoupError(
+            "Pipfile.lock has no Pipfile next to it; cannot capture",
+            "Restore the Pipfile, or capture as requirements.txt with --file requirements.txt.",
+        )
     document = tomlkit.parse(path.read_text(encoding="utf-8"))
     packages = document.setdefault("packages", tomlkit.table())
     present = {k.lower().replace("_", "-") for k in packages}
@@ -159,8 +191,13 @@ def _pipfile(detection: Detection, env: Environment) -> tuple[Path, list[str]]:
     except OctoupError:
         notes.append("Pipfile updated; install pipenv and run `pipenv lock` to refresh Pipfile.lock")
         return path, notes
-    result = subprocess.run([*command, "lock"], cwd=path.parent, capture_output=True, text=True,
-                            env={**os.environ, "PIPENV_VERBOSITY": "-1", "PIPENV_NOSPIN": "1"})
+    result = subprocess.run(
+        [*command, "lock"],
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIPENV_VERBOSITY": "-1", "PIPENV_NOSPIN": "1"},
+    )
     if result.returncode != 0:
         notes.append(f"`pipenv lock` failed: {(result.stderr or result.stdout).strip().splitlines()[-1:]}")
     else:
@@ -175,8 +212,10 @@ def _pyproject(detection: Detection, env: Environment) -> tuple[Path, list[str]]
     document = tomlkit.parse(spec.path.read_text(encoding="utf-8"))
     project = document.get("project")
     if project is None:
-        raise OctoupError(f"{spec.path.name} has no [project] table to capture into",
-                          "Capture as requirements.txt instead: octoup env capture --format requirements")
+        raise OctoupError(
+            f"{spec.path.name} has no [project] table to capture into",
+            "Capture as requirements.txt instead: octoup env capture --format requirements",
+        )
     dependencies = project.setdefault("dependencies", tomlkit.array())
     declared = {r.key for r in spec.requirements if r.key}
     added = []

@@ -24,7 +24,10 @@ def pypi_name(conda_name: str) -> str | None:
     if name in table["conda_only"]["names"]:
         return None
     if any(name.startswith(prefix) for prefix in table["conda_only"]["prefixes"]) and name not in (
-            "librosa", "libcst", "libsass"):
+        "librosa",
+        "libcst",
+        "libsass",
+    ):
         return None
     return name
 
@@ -39,7 +42,9 @@ def pep440(conda_version: str) -> str | None:
     out = []
     for part in text.split(","):
         part = part.strip()
-        if re.fullmatch(r"[\d.]+\*?|[\d.]+\.\*", part) or (part.startswith("=") and not part.startswith("==")):
+        if re.fullmatch(r"[\d.]+\*?|[\d.]+\.\*", part) or (
+            part.startswith("=") and not part.startswith("==")
+        ):
             version = part.lstrip("=").removesuffix("*").removesuffix(".")
             out.append(f"=={version}.*" if part.startswith("=") or part.endswith("*") else f"=={version}")
         else:
@@ -66,6 +71,7 @@ def pypi_requirements(spec: EnvSpec) -> tuple[list[Requirement], list[str]]:
         if specifier is None:
             unmapped.append(text)
             specifier = ""
-        mapped.append(Requirement(text=f"{target}{specifier}", name=target, specifier=specifier,
-                                  origin=origin))
+        mapped.append(
+            Requirement(text=f"{target}{specifier}", name=target, specifier=specifier, origin=origin)
+        )
     return mapped + list(spec.requirements), unmapped

@@ -63,8 +63,11 @@ def detect(root: Path, *, file: Path | None = None, strict: bool = False) -> Det
     if folder != root:
         for detector in ORDER:
             for path in detector.candidates(root):
-                detection.files.append(Found(_shown(path, root), detector.name, False,
-                                             f"{folder.name}/ overrides the project root"))
+                detection.files.append(
+                    Found(
+                        _shown(path, root), detector.name, False, f"{folder.name}/ overrides the project root"
+                    )
+                )
     winner: tuple[Detector, EnvSpec] | None = None
     if file is not None:
         winner = _forced(file, root)
@@ -74,23 +77,36 @@ def detect(root: Path, *, file: Path | None = None, strict: bool = False) -> Det
                 winner = (detector, detector.load(path, root=root))
                 detection.files.append(Found(_shown(path, root), detector.name, True, "first in precedence"))
                 continue
-            detection.files.append(Found(_shown(path, root), detector.name,
-                                         path in winner[1].inputs, _reason(winner, path, root)))
+            detection.files.append(
+                Found(
+                    _shown(path, root), detector.name, path in winner[1].inputs, _reason(winner, path, root)
+                )
+            )
     if winner is not None:
         detection.spec = winner[1]
         listed = {found.path for found in detection.files}
         for path in winner[1].inputs:
             if _shown(path, root) not in listed and path != winner[1].path:
-                detection.files.append(Found(_shown(path, root), winner[0].name, True,
-                                             f"read as part of {_shown(winner[1].path, root)}"))
+                detection.files.append(
+                    Found(
+                        _shown(path, root),
+                        winner[0].name,
+                        True,
+                        f"read as part of {_shown(winner[1].path, root)}",
+                    )
+                )
         if file is not None:
-            detection.files.insert(len(notes), Found(_shown(file, root), winner[0].name, True, "chosen with --file"))
+            detection.files.insert(
+                len(notes), Found(_shown(file, root), winner[0].name, True, "chosen with --file")
+            )
         detection.files = _dedupe(detection.files)
     detection.python = python_request(folder, root, detection.spec)
     detection.conflicts = disagreements(detection, root)
     if strict and detection.conflicts:
-        raise OctoupError("env files disagree:\n  " + "\n  ".join(detection.conflicts),
-                          "Make the files agree, or delete the ones that are no longer used.")
+        raise OctoupError(
+            "env files disagree:\n  " + "\n  ".join(detection.conflicts),
+            "Make the files agree, or delete the ones that are no longer used.",
+        )
     return detection
 
 
@@ -105,8 +121,10 @@ def _forced(file: Path, root: Path) -> tuple[Detector, EnvSpec]:
         return BY_NAME["requirements"], BY_NAME["requirements"].load(path, root=root)
     if path.suffix in (".yml", ".yaml"):
         return BY_NAME["conda"], BY_NAME["conda"].load(path, root=root)
-    raise OctoupError(f"{file}: not an env file octoup knows",
-                      "Known: environment.yml, Pipfile(.lock), requirements*.txt, pyproject.toml, setup.py/cfg.")
+    raise OctoupError(
+        f"{file}: not an env file octoup knows",
+        "Known: environment.yml, Pipfile(.lock), requirements*.txt, pyproject.toml, setup.py/cfg.",
+    )
 
 
 def _reason(winner: tuple[Detector, EnvSpec], path: Path, root: Path) -> str:
@@ -139,9 +157,15 @@ def python_request(folder: Path, root: Path, spec: EnvSpec | None) -> PythonRequ
         text = runtime.read_text(encoding="utf-8").strip()
         match = re.fullmatch(r"python-(\d+(?:\.\d+){0,2})", text)
         if not match:
-            raise ConfigError(_shown(runtime, root), f"unknown Python version {text!r}", line=1,
-                              hint="Write python-3.X (e.g. python-3.11); other runtimes are not supported.")
-        return PythonRequest(check_version(match.group(1), runtime, root), Origin(Path(_shown(runtime, root)), 1))
+            raise ConfigError(
+                _shown(runtime, root),
+                f"unknown Python version {text!r}",
+                line=1,
+                hint="Write python-3.X (e.g. python-3.11); other runtimes are not supported.",
+            )
+        return PythonRequest(
+            check_version(match.group(1), runtime, root), Origin(Path(_shown(runtime, root)), 1)
+        )
     version_file = folder / ".python-version"
     if not version_file.is_file() and folder != root:
         version_file = root / ".python-version"
@@ -149,8 +173,9 @@ def python_request(folder: Path, root: Path, spec: EnvSpec | None) -> PythonRequ
         for number, line in enumerate(version_file.read_text(encoding="utf-8").splitlines(), start=1):
             text = line.split("#", 1)[0].strip()
             if text:
-                version = check_version(text.removeprefix("python").removeprefix("cpython-"), version_file,
-                                        root, line=number)
+                version = check_version(
+                    text.removeprefix("python").removeprefix("cpython-"), version_file, root, line=number
+                )
                 return PythonRequest(version, Origin(Path(_shown(version_file, root)), number))
     return spec.python if spec else None
 
@@ -158,11 +183,19 @@ def python_request(folder: Path, root: Path, spec: EnvSpec | None) -> PythonRequ
 def check_version(text: str, path: Path, root: Path, *, line: int = 1) -> str:
     """A plain ``3.X[.Y]`` version, or a clear error for anything else."""
     if not re.fullmatch(r"3(?:\.\d+){1,2}", text):
-        raise ConfigError(_shown(path, root), f"unknown Python version {text!r}", line=line,
-                          hint="Write a CPython version such as 3.11 or 3.11.7.")
+        raise ConfigError(
+            _shown(path, root),
+            f"unknown Python version {text!r}",
+            line=line,
+            hint="Write a CPython version such as 3.11 or 3.11.7.",
+        )
     if int(text.split(".")[1]) > 40:
-        raise ConfigError(_shown(path, root), f"unknown Python version {text!r}", line=line,
-                          hint="No such CPython release; use e.g. 3.11 or 3.12.")
+        raise ConfigError(
+            _shown(path, root),
+            f"unknown Python version {text!r}",
+            line=line,
+            hint="No such CPython release; use e.g. 3.11 or 3.12.",
+        )
     return text
 
 
@@ -182,7 +215,7 @@ def disagreements(detection: Detection, root: Path) -> list[str]:
             continue
     problems: list[str] = []
     for index, first in enumerate(specs):
-        for second in specs[index + 1:]:
+        for second in specs[index + 1 :]:
             problems += _compare(first, second)
     return problems
 
@@ -206,15 +239,22 @@ def _compare(first: EnvSpec, second: EnvSpec) -> list[str]:
         (spec_a, where_a), (spec_b, where_b) = left[key], right[key]
         if not compatible(spec_a, spec_b):
             problems.append(f"{key}: {spec_a} ({where_a}) vs {spec_b} ({where_b})")
-    if first.python and second.python and not compatible(_as_spec(first.python.version),
-                                                         _as_spec(second.python.version)):
-        problems.append(f"python: {first.python.version} ({first.python.origin}) vs "
-                        f"{second.python.version} ({second.python.origin})")
+    if (
+        first.python
+        and second.python
+        and not compatible(_as_spec(first.python.version), _as_spec(second.python.version))
+    ):
+        problems.append(
+            f"python: {first.python.version} ({first.python.origin}) vs "
+            f"{second.python.version} ({second.python.origin})"
+        )
     return problems
 
 
 def _as_spec(version: str) -> str:
-    return version if version[:1] in "<>=!~" else f"=={version}.*" if version.count(".") < 2 else f"=={version}"
+    return (
+        version if version[:1] in "<>=!~" else f"=={version}.*" if version.count(".") < 2 else f"=={version}"
+    )
 
 
 def compatible(spec_a: str, spec_b: str) -> bool:
@@ -226,8 +266,9 @@ def compatible(spec_a: str, spec_b: str) -> bool:
     candidates = [Version(s.version.rstrip(".*")) for s in (*a, *b) if _parses(s.version.rstrip(".*"))]
     if not candidates:
         return True
-    return any(a.contains(v, prereleases=True) and b.contains(v, prereleases=True) for v in candidates) or \
-        not any(s.operator in ("==", "===") for s in (*a, *b))
+    return any(
+        a.contains(v, prereleases=True) and b.contains(v, prereleases=True) for v in candidates
+    ) or not any(s.operator in ("==", "===") for s in (*a, *b))
 
 
 def _parses(text: str) -> bool:

@@ -106,8 +106,16 @@ def check(detection: Detection, env: Environment, *, dev: bool = False) -> Drift
             status = "unlocked"
         else:
             status = "ok"
-        report.rows.append(Row(key, requirement.specifier or "*", lock,
-                               installed.version if installed else "", status, str(requirement.origin or "")))
+        report.rows.append(
+            Row(
+                key,
+                requirement.specifier or "*",
+                lock,
+                installed.version if installed else "",
+                status,
+                str(requirement.origin or ""),
+            )
+        )
     for key, pin in sorted(locked.items()):
         if key in seen:
             continue
@@ -117,8 +125,16 @@ def check(detection: Detection, env: Environment, *, dev: bool = False) -> Drift
             continue
         seen.add(key)
         status = "ok" if installed.version == pin else "unlocked"
-        report.rows.append(Row(key, "", pin, installed.version, status,
-                               str(spec.lock_path.name if spec.lock_path else spec.path.name)))
+        report.rows.append(
+            Row(
+                key,
+                "",
+                pin,
+                installed.version,
+                status,
+                str(spec.lock_path.name if spec.lock_path else spec.path.name),
+            )
+        )
     needed = closure(env, seen)
     own = {canonicalize_name(spec.path.parent.name)}
     for key, installed in sorted(env.packages.items()):
@@ -171,18 +187,21 @@ class EnvDiff:
                 return True
 
         upgraded = sum(1 for old, new in self.changed.values() if newer(old, new))
-        parts = [f"{len(self.added)} added" if self.added else "",
-                 f"{upgraded} upgraded" if upgraded else "",
-                 f"{len(self.changed) - upgraded} downgraded" if len(self.changed) - upgraded else "",
-                 f"{len(self.removed)} removed" if self.removed else ""]
+        parts = [
+            f"{len(self.added)} added" if self.added else "",
+            f"{upgraded} upgraded" if upgraded else "",
+            f"{len(self.changed) - upgraded} downgraded" if len(self.changed) - upgraded else "",
+            f"{len(self.removed)} removed" if self.removed else "",
+        ]
         return ", ".join(p for p in parts if p) or "no changes"
 
 
 def captured_pins(spec: EnvSpec, markers: dict[str, str]) -> dict[str, str]:
     """What the project's files pin: exact pins of the declared (or locked) requirements that apply
     here, then a lock file's versions, then ``name=1.2`` conda pins."""
-    pins = {r.key: r.pin for r in declared_requirements(spec, dev=True)
-            if r.key and r.pin and applies(r, markers)}
+    pins = {
+        r.key: r.pin for r in declared_requirements(spec, dev=True) if r.key and r.pin and applies(r, markers)
+    }
     for key, version in spec.lock_pins.items():
         pins.setdefault(key, version)
     if spec.conda:
@@ -206,8 +225,7 @@ def diff(spec: EnvSpec, env: Environment) -> EnvDiff:
     pins = captured_pins(spec, markers)
     named = {r.key for r in declared_requirements(spec, dev=True) if r.key and applies(r, markers)}
     result = EnvDiff(captured_in=str(spec.lock_path.name if spec.lock_path else spec.path.name))
-    installed = {k: v.version for k, v in env.packages.items()
-                 if k not in BASE_PACKAGES and not v.editable}
+    installed = {k: v.version for k, v in env.packages.items() if k not in BASE_PACKAGES and not v.editable}
     needed = closure(env, set(pins) | named)
     for key, version in sorted(installed.items()):
         if key in pins and pins[key] != version:
@@ -228,8 +246,12 @@ def staleness(detection: Detection, env: Environment) -> str | None:
     if state is None or detection.spec is None:
         return None
     python = detection.python.version if detection.python else None
-    current = env_hash(detection.spec, root=detection.root, builder=state.builder, python=python, dev=state.dev)
+    current = env_hash(
+        detection.spec, root=detection.root, builder=state.builder, python=python, dev=state.dev
+    )
     if current != state.hash:
-        return (f"the env files changed since `octoup up` built {env.prefix.name} "
-                f"from {state.source} on {state.built_at}")
+        return (
+            f"the env files changed since `octoup up` built {env.prefix.name} "
+            f"from {state.source} on {state.built_at}"
+        )
     return None

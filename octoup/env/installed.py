@@ -60,6 +60,17 @@ def site_packages(prefix: Path) -> list[Path]:
     return [p for p in found if p.is_dir()]
 
 
+def count(prefix: Path) -> int:
+    """How many distributions ``prefix`` holds (names only: cheap enough to print after a build)."""
+    names = {
+        p.name.split("-", 1)[0].lower().replace("_", "-")
+        for sp in site_packages(prefix)
+        for p in sp.glob("*.dist-info")
+    }
+    names |= {p.name.rsplit("-", 2)[0].lower() for p in (prefix / "conda-meta").glob("*.json")}
+    return len(names)
+
+
 def read(prefix: Path) -> Environment:
     """The packages installed under ``prefix`` (pip/uv dist-info, and conda-meta records)."""
     from importlib.metadata import distributions
@@ -68,8 +79,9 @@ def read(prefix: Path) -> Environment:
     for record in sorted((prefix / "conda-meta").glob("*.json")):
         data = json.loads(record.read_text(encoding="utf-8"))
         key = canonicalize_name(data["name"])
-        env.packages[key] = Installed(data["name"], str(data["version"]), "conda",
-                                      tuple(data.get("depends") or ()))
+        env.packages[key] = Installed(
+            data["name"], str(data["version"]), "conda", tuple(data.get("depends") or ())
+        )
     for dist in distributions(path=[str(p) for p in site_packages(prefix)]):
         name = dist.metadata["Name"]
         if not name:

@@ -18,8 +18,10 @@ FILES = ("requirements.txt", "conda.yaml", "python_env.yaml")
 def model_requirements(model_dir: Path) -> tuple[list[Requirement], str | None]:
     """The pip requirements and Python version an MLflow model directory records."""
     if not (model_dir / "MLmodel").is_file():
-        raise OctoupError(f"{model_dir} is not an MLflow model directory (no MLmodel file)",
-                          "Pass the folder that holds MLmodel, e.g. mlruns/<exp>/<run>/artifacts/model.")
+        raise OctoupError(
+            f"{model_dir} is not an MLflow model directory (no MLmodel file)",
+            "Pass the folder that holds MLmodel, e.g. mlruns/<exp>/<run>/artifacts/model.",
+        )
     requirements: list[Requirement] = []
     python: str | None = None
     if (model_dir / "requirements.txt").is_file():
@@ -35,8 +37,10 @@ def model_requirements(model_dir: Path) -> tuple[list[Requirement], str | None]:
         if not requirements:
             requirements = spec.requirements
     if not requirements and python is None:
-        raise OctoupError(f"{model_dir} records no requirements ({', '.join(FILES)} are all missing)",
-                          "Log the model with MLflow's pip_requirements or conda_env.")
+        raise OctoupError(
+            f"{model_dir} records no requirements ({', '.join(FILES)} are all missing)",
+            "Log the model with MLflow's pip_requirements or conda_env.",
+        )
     return requirements, python
 
 
@@ -47,7 +51,9 @@ def compare(model_dir: Path, env: Environment) -> list[Row]:
     if python:
         have = env.python_version or "?"
         same = have.split(".")[:2] == python.split(".")[:2]
-        rows.append(Row("python", python, "", have, "ok" if same else "mismatch", f"{model_dir.name} (model)"))
+        rows.append(
+            Row("python", python, "", have, "ok" if same else "mismatch", f"{model_dir.name} (model)")
+        )
     for requirement in requirements:
         if not requirement.key:
             continue
@@ -56,6 +62,14 @@ def compare(model_dir: Path, env: Environment) -> list[Row]:
             status = "missing"
         else:
             status = "ok" if satisfies(installed.version, requirement.specifier) else "mismatch"
-        rows.append(Row(requirement.key, requirement.specifier or "*", "",
-                        installed.version if installed else "", status, f"{model_dir.name} (model)"))
+        rows.append(
+            Row(
+                requirement.key,
+                requirement.specifier or "*",
+                "",
+                installed.version if installed else "",
+                status,
+                f"{model_dir.name} (model)",
+            )
+        )
     return rows

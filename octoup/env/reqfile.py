@@ -25,10 +25,16 @@ _URL_SCHEMES = ("http://", "https://", "file:", "git+", "hg+", "svn+", "bzr+")
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
 
 # options that take a value and are passed on to the installer as they are
-_INDEX_OPTIONS = {"-i": "--index-url", "--index-url": "--index-url",
-                  "--extra-index-url": "--extra-index-url", "-f": "--find-links",
-                  "--find-links": "--find-links", "--trusted-host": "--trusted-host",
-                  "--no-binary": "--no-binary", "--only-binary": "--only-binary"}
+_INDEX_OPTIONS = {
+    "-i": "--index-url",
+    "--index-url": "--index-url",
+    "--extra-index-url": "--extra-index-url",
+    "-f": "--find-links",
+    "--find-links": "--find-links",
+    "--trusted-host": "--trusted-host",
+    "--no-binary": "--no-binary",
+    "--only-binary": "--only-binary",
+}
 _FLAG_OPTIONS = {"--no-index", "--pre", "--prefer-binary", "--require-hashes"}
 _IGNORED_OPTIONS = {"--use-feature", "--global-option", "--config-settings"}
 
@@ -77,31 +83,45 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
-def _parse_into(path: Path, parsed: ParsedFile, *, root: Path | None, constraint: bool,
-                seen: tuple[Path, ...]) -> None:
+def _parse_into(
+    path: Path, parsed: ParsedFile, *, root: Path | None, constraint: bool, seen: tuple[Path, ...]
+) -> None:
     shown = display(path, root)
     resolved = path.resolve()
     if resolved in seen:
-        raise ConfigError(str(shown), "includes itself (an -r/-c cycle)",
-                          hint="Remove one of the -r/-c lines that form the cycle.")
+        raise ConfigError(
+            str(shown),
+            "includes itself (an -r/-c cycle)",
+            hint="Remove one of the -r/-c lines that form the cycle.",
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(str(shown), f"is not UTF-8 text ({exc.reason})",
-                          hint="Save the file as UTF-8.") from None
+        raise ConfigError(
+            str(shown), f"is not UTF-8 text ({exc.reason})", hint="Save the file as UTF-8."
+        ) from None
     parsed.files.append(path)
     for number, line in logical_lines(text):
         origin = Origin(shown, number)
         if line.startswith("-"):
-            _option(line, path, parsed, origin=origin, root=root, constraint=constraint,
-                    seen=(*seen, resolved))
+            _option(
+                line, path, parsed, origin=origin, root=root, constraint=constraint, seen=(*seen, resolved)
+            )
             continue
         target = parsed.constraints if constraint else parsed.requirements
         target.append(parse_line(line, origin))
 
 
-def _option(line: str, path: Path, parsed: ParsedFile, *, origin: Origin, root: Path | None,
-            constraint: bool, seen: tuple[Path, ...]) -> None:
+def _option(
+    line: str,
+    path: Path,
+    parsed: ParsedFile,
+    *,
+    origin: Origin,
+    root: Path | None,
+    constraint: bool,
+    seen: tuple[Path, ...],
+) -> None:
     try:
         words = shlex.split(line)
     except ValueError as exc:
@@ -114,17 +134,30 @@ def _option(line: str, path: Path, parsed: ParsedFile, *, origin: Origin, root: 
             raise ConfigError(str(origin.path), f"{name} needs a file name", line=origin.line)
         include = (path.parent / value) if not Path(value).is_absolute() else Path(value)
         if not include.is_file():
-            raise ConfigError(str(origin.path), f"{name} {value}: file not found", line=origin.line,
-                              hint=f"Create {value} next to {path.name}, or remove the line.")
-        _parse_into(include, parsed, root=root, constraint=constraint or name in ("-c", "--constraint"),
-                    seen=seen)
+            raise ConfigError(
+                str(origin.path),
+                f"{name} {value}: file not found",
+                line=origin.line,
+                hint=f"Create {value} next to {path.name}, or remove the line.",
+            )
+        _parse_into(
+            include, parsed, root=root, constraint=constraint or name in ("-c", "--constraint"), seen=seen
+        )
     elif name in ("-e", "--editable"):
         if not value:
             raise ConfigError(str(origin.path), f"{name} needs a path or URL", line=origin.line)
         requirement = parse_line(value, origin)
         target = parsed.constraints if constraint else parsed.requirements
-        target.append(Requirement(text=line, name=requirement.name, extras=requirement.extras,
-                                  url=requirement.url or value, editable=True, origin=origin))
+        target.append(
+            Requirement(
+                text=line,
+                name=requirement.name,
+                extras=requirement.extras,
+                url=requirement.url or value,
+                editable=True,
+                origin=origin,
+            )
+        )
     elif name in _INDEX_OPTIONS:
         if not value:
             raise ConfigError(str(origin.path), f"{name} needs a value", line=origin.line)
@@ -134,9 +167,13 @@ def _option(line: str, path: Path, parsed: ParsedFile, *, origin: Origin, root: 
     elif name in _FLAG_OPTIONS:
         parsed.options.append(name)
     elif name not in _IGNORED_OPTIONS:
-        raise ConfigError(str(origin.path), f"unknown option {name}", line=origin.line,
-                          hint="Supported: -r, -c, -e, -i/--index-url, --extra-index-url, -f/--find-links, "
-                               "--no-index, --pre, --hash on requirement lines.")
+        raise ConfigError(
+            str(origin.path),
+            f"unknown option {name}",
+            line=origin.line,
+            hint="Supported: -r, -c, -e, -i/--index-url, --extra-index-url, -f/--find-links, "
+            "--no-index, --pre, --hash on requirement lines.",
+        )
 
 
 def parse_line(line: str, origin: Origin | None = None) -> Requirement:
@@ -148,13 +185,22 @@ def parse_line(line: str, origin: Origin | None = None) -> Requirement:
         parsed = PackagingRequirement(body)
     except InvalidRequirement as exc:
         where = origin or Origin(Path("<requirement>"))
-        raise ConfigError(str(where.path), f"invalid requirement {body!r}: {_first_line(exc)}",
-                          line=where.line,
-                          hint="Write it as name[extras]>=version ; marker (PEP 508), a URL or a path.") from None
-    return Requirement(text=line, name=parsed.name, specifier=str(parsed.specifier),
-                       extras=tuple(sorted(parsed.extras)),
-                       marker=str(parsed.marker) if parsed.marker else None, url=parsed.url,
-                       hashes=hashes, origin=origin)
+        raise ConfigError(
+            str(where.path),
+            f"invalid requirement {body!r}: {_first_line(exc)}",
+            line=where.line,
+            hint="Write it as name[extras]>=version ; marker (PEP 508), a URL or a path.",
+        ) from None
+    return Requirement(
+        text=line,
+        name=parsed.name,
+        specifier=str(parsed.specifier),
+        extras=tuple(sorted(parsed.extras)),
+        marker=str(parsed.marker) if parsed.marker else None,
+        url=parsed.url,
+        hashes=hashes,
+        origin=origin,
+    )
 
 
 def _split_hashes(line: str) -> tuple[str, tuple[str, ...]]:
@@ -167,8 +213,13 @@ def _is_url_or_path(body: str) -> bool:
     head = body.split(";", 1)[0].strip()
     if " @ " in head or "@" in head.split("/", 1)[0]:
         return False
-    return (head.startswith(_URL_SCHEMES) or head.startswith((".", "/", "~"))
-            or head.endswith(_ARCHIVE_SUFFIXES) or os.sep in head or "/" in head)
+    return (
+        head.startswith(_URL_SCHEMES)
+        or head.startswith((".", "/", "~"))
+        or head.endswith(_ARCHIVE_SUFFIXES)
+        or os.sep in head
+        or "/" in head
+    )
 
 
 def _url_requirement(body: str, hashes: tuple[str, ...], origin: Origin | None) -> Requirement:
@@ -181,8 +232,15 @@ def _url_requirement(body: str, hashes: tuple[str, ...], origin: Origin | None) 
         extras = tuple(e.strip() for e in (egg.group(2) or "[]")[1:-1].split(",") if e.strip())
     elif url.endswith(".whl"):
         name = Path(url.split("#", 1)[0]).name.split("-", 1)[0]
-    return Requirement(text=body, name=name, extras=extras, marker=marker.strip() or None, url=url,
-                       hashes=hashes, origin=origin)
+    return Requirement(
+        text=body,
+        name=name,
+        extras=extras,
+        marker=marker.strip() or None,
+        url=url,
+        hashes=hashes,
+        origin=origin,
+    )
 
 
 def _first_line(exc: Exception) -> str:

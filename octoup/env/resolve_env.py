@@ -13,8 +13,10 @@ from octoup.errors import OctoupError
 def target_env(root: Path, explicit: Path | None = None) -> Environment:
     if explicit is not None:
         if not is_env(explicit):
-            raise OctoupError(f"{explicit} is not a Python environment (no pyvenv.cfg or conda-meta)",
-                              "Give the folder of a venv or conda env.")
+            raise OctoupError(
+                f"{explicit} is not a Python environment (no pyvenv.cfg or conda-meta)",
+                "Give the folder of a venv or conda env.",
+            )
         return read(explicit)
     settings = env_settings.load(root)
     project_env = Path(settings.path) if Path(settings.path).is_absolute() else root / settings.path
@@ -24,5 +26,7 @@ def target_env(root: Path, explicit: Path | None = None) -> Environment:
         active = os.environ.get(variable)
         if active and is_env(Path(active)):
             return read(Path(active))
-    raise OctoupError(f"no environment to look at: {settings.path} does not exist and none is active",
-                      "Run `octoup up` first, activate an env, or pass --env PATH.")
+    raise OctoupError(
+        f"no environment to look at: {settings.path} does not exist and none is active",
+        "Run `octoup up` first, activate an env, or pass --env PATH.",
+    )

@@ -24,8 +24,9 @@ class EnvSettings:
         known = {f.name: f for f in fields(cls)}
         for key, value in table.items():
             if key not in known:
-                raise ConfigError(source, f"unknown key env.{key}",
-                                  hint=f"Known keys in [env]: {', '.join(known)}.")
+                raise ConfigError(
+                    source, f"unknown key env.{key}", hint=f"Known keys in [env]: {', '.join(known)}."
+                )
             wanted = bool if key == "dev" else str
             if not isinstance(value, wanted):
                 raise ConfigError(source, f"env.{key} must be a {wanted.__name__}")

@@ -30,8 +30,13 @@ class EnvState:
 
 def env_hash(spec: EnvSpec, *, root: Path, builder: str, python: str | None, dev: bool) -> str:
     digest = hashlib.sha256()
-    for part in (f"format={FORMAT}", f"builder={builder}", f"python={python}", f"dev={dev}",
-                 f"platform={sys.platform}-{platform.machine()}"):
+    for part in (
+        f"format={FORMAT}",
+        f"builder={builder}",
+        f"python={python}",
+        f"dev={dev}",
+        f"platform={sys.platform}-{platform.machine()}",
+    ):
         digest.update(part.encode() + b"\0")
     for path in sorted(set(spec.inputs)):
         try:

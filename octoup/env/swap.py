@@ -16,8 +16,10 @@ from octoup.errors import OctoupError
 def check_target(final: Path) -> None:
     """Refuse to replace a folder that is not an environment (it could hold someone's files)."""
     if final.exists() and not (final.is_dir() and is_env(final)):
-        raise OctoupError(f"{final} exists and is not a Python environment; octoup will not replace it",
-                          "Move it away, or set another path with `octoup config set env.path PATH`.")
+        raise OctoupError(
+            f"{final} exists and is not a Python environment; octoup will not replace it",
+            "Move it away, or set another path with `octoup config set env.path PATH`.",
+        )
 
 
 def _sibling(final: Path, label: str) -> Path:
@@ -43,7 +45,23 @@ def staged(final: Path) -> Iterator[Path]:
         os.rename(final, old)
     os.rename(building, final)
     if old:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_later(old)
+
+
+def remove_later(folder: Path) -> None:
+    """Delete a replaced env without making the user wait (a detached ``rm -rf`` on POSIX)."""
+    if os.name == "posix" and shutil.which("rm"):
+        import subprocess
+
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(folder)],
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

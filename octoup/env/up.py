@@ -16,8 +16,10 @@ from octoup.env.state import EnvState, base_interpreter_ok, env_hash, read_state
 from octoup.env.swap import in_place, staged
 from octoup.errors import OctoupError
 
-FORMATS_HINT = ("Add one of: requirements.txt, environment.yml, Pipfile(.lock), pyproject.toml "
-                "or setup.py — or `octoup env capture` to write the current env down.")
+FORMATS_HINT = (
+    "Add one of: requirements.txt, environment.yml, Pipfile(.lock), pyproject.toml "
+    "or setup.py — or `octoup env capture` to write the current env down."
+)
 
 
 @dataclass
@@ -47,8 +49,13 @@ def env_path(root: Path, settings: env_settings.EnvSettings, override: Path | No
     return path if path.is_absolute() else root / path
 
 
-def up(root: Path, options: UpOptions | None = None, *, report: Report = print,
-       detection: Detection | None = None) -> UpResult:
+def up(
+    root: Path,
+    options: UpOptions | None = None,
+    *,
+    report: Report = print,
+    detection: Detection | None = None,
+) -> UpResult:
     started = time.perf_counter()
     options = options or UpOptions()
     settings = env_settings.load(root)
@@ -64,24 +71,51 @@ def up(root: Path, options: UpOptions | None = None, *, report: Report = print,
     digest = env_hash(spec, root=root, builder=builder.name, python=python, dev=dev)
     state = read_state(final)
     source = detection.winner or ""
-    if (not options.force and state and state.hash == digest and python_path(final).exists()
-            and base_interpreter_ok(final)):
-        return UpResult("current", final, state.builder, source, python, digest,
-                        time.perf_counter() - started)
+    if (
+        not options.force
+        and state
+        and state.hash == digest
+        and python_path(final).exists()
+        and base_interpreter_ok(final)
+    ):
+        return UpResult(
+            "current", final, state.builder, source, python, digest, time.perf_counter() - started
+        )
     if spec.python is None and detection.python is not None:
         spec.python = detection.python
     request = BuildRequest(spec=spec, root=root, final=final, python=python, dev=dev, report=report)
-    report(f"building {final.name} from {source} with {builder.name}"
-           + (f" (python {python})" if python else ""))
+    report(
+        f"building {final.name} from {source} with {builder.name}" + (f" (python {python})" if python else "")
+    )
     builder = _build(builder, request)
     seconds = time.perf_counter() - started
-    write_state(final, EnvState(hash=digest, kind=spec.kind, source=source, builder=builder.name,
-                                python=python, dev=dev, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                                seconds=round(seconds, 3), octoup=__version__))
-    from octoup.env.installed import read
+    write_state(
+        final,
+        EnvState(
+            hash=digest,
+            kind=spec.kind,
+            source=source,
+            builder=builder.name,
+            python=python,
+            dev=dev,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            seconds=round(seconds, 3),
+            octoup=__version__,
+        ),
+    )
+    from octoup.env.installed import count
 
-    return UpResult("built", final, builder.name, source, python, digest, seconds,
-                    packages=len(read(final).packages), warnings=request.warnings)
+    return UpResult(
+        "built",
+        final,
+        builder.name,
+        source,
+        python,
+        digest,
+        seconds,
+        packages=count(final),
+        warnings=request.warnings,
+    )
 
 
 def _build(builder: Builder, request: BuildRequest) -> Builder:
@@ -114,22 +148,28 @@ def choose_builder(detection: Detection, via: str) -> Builder:
     kind = spec.kind if spec else None
     if via == "pipenv":
         if kind not in ("pipfile", "pipfile-lock"):
-            raise OctoupError(f"--with pipenv needs a Pipfile, but the env comes from {detection.winner}",
-                              "Drop --with pipenv, or pick the Pipfile with --file Pipfile.")
+            raise OctoupError(
+                f"--with pipenv needs a Pipfile, but the env comes from {detection.winner}",
+                "Drop --with pipenv, or pick the Pipfile with --file Pipfile.",
+            )
         from octoup.env.builders.pipenv import PipenvBuilder
 
         return PipenvBuilder()
     if kind != "conda" or via == "uv":
         if via in ("conda", "rattler"):
-            raise OctoupError(f"--via {via} needs an environment.yml, but the env comes from {detection.winner}")
+            raise OctoupError(
+                f"--via {via} needs an environment.yml, but the env comes from {detection.winner}"
+            )
         return UvBuilder()
     from octoup.env.builders.conda_cli import CondaCliBuilder, find_tool
 
     if via in ("auto", "conda") and find_tool():
         return CondaCliBuilder()
     if via == "conda":
-        raise OctoupError("--via conda: none of micromamba, mamba or conda is on PATH",
-                          "Install one, or use --via rattler (pip install 'octoup[conda]') or --via uv.")
+        raise OctoupError(
+            "--via conda: none of micromamba, mamba or conda is on PATH",
+            "Install one, or use --via rattler (pip install 'octoup[conda]') or --via uv.",
+        )
     import importlib.util
 
     if importlib.util.find_spec("rattler") is not None:
@@ -151,6 +191,8 @@ class _UvForConda(Builder):
     def build(self, request: BuildRequest, prefix: Path) -> None:
         from octoup.env.builders.uv import UvBuilder
 
-        request.warn("no conda, mamba, micromamba or py-rattler here; installing the environment.yml "
-                     "packages from PyPI with uv (pip install 'octoup[conda]' for real conda packages)")
+        request.warn(
+            "no conda, mamba, micromamba or py-rattler here; installing the environment.yml "
+            "packages from PyPI with uv (pip install 'octoup[conda]' for real conda packages)"
+        )
         UvBuilder().build(request, prefix)

@@ -32,11 +32,22 @@ class BuildFailed(OctoupError):
     output: str = ""
 
 
-def run(args: list[str], *, cwd: Path, what: str, requirements: list[Requirement] = (),
-        env: dict[str, str] | None = None) -> str:
+def run(
+    args: list[str],
+    *,
+    cwd: Path,
+    what: str,
+    requirements: list[Requirement] = (),
+    env: dict[str, str] | None = None,
+) -> str:
     """Run ``uv ARGS``; on failure raise :class:`BuildFailed` naming the requirement at fault."""
-    result = subprocess.run([uv_bin(), *args], cwd=cwd, capture_output=True, text=True,
-                            env={**os.environ, "UV_NO_PROGRESS": "1", **(env or {})})
+    result = subprocess.run(
+        [uv_bin(), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "UV_NO_PROGRESS": "1", **(env or {})},
+    )
     if result.returncode != 0:
         raise failure(what, result.stderr or result.stdout, requirements)
     return result.stdout
@@ -45,11 +56,16 @@ def run(args: list[str], *, cwd: Path, what: str, requirements: list[Requirement
 def failure(what: str, output: str, requirements: list[Requirement] = ()) -> BuildFailed:
     """A readable error from a package manager's output, pointing at the declaring line."""
     lines = [line.strip(" ×╰─▶│") for line in output.strip().splitlines() if line.strip()]
-    lines = [line for line in lines if line and not line.startswith(("Using ", "Resolved ", "warning: Ignoring"))]
+    lines = [
+        line for line in lines if line and not line.startswith(("Using ", "Resolved ", "warning: Ignoring"))
+    ]
     summary = "\n  ".join(lines[-8:]) or "no output"
     blamed = blame(output, requirements)
-    hint = (f"{blamed.origin}: {blamed.text} — check the name, version and markers"
-            if blamed and blamed.origin else "Fix the env file and run `octoup up` again; the previous env was kept.")
+    hint = (
+        f"{blamed.origin}: {blamed.text} — check the name, version and markers"
+        if blamed and blamed.origin
+        else "Fix the env file and run `octoup up` again; the previous env was kept."
+    )
     error = BuildFailed(f"{what} failed:\n  {summary}", hint)
     error.output = output
     return error
@@ -67,5 +83,12 @@ def blame(output: str, requirements: list[Requirement]) -> Requirement | None:
 
 def python_missing(output: str) -> bool:
     lowered = output.lower()
-    return any(text in lowered for text in ("no interpreter found", "no python installation",
-                                            "not find a python", "failed to inspect python interpreter"))
+    return any(
+        text in lowered
+        for text in (
+            "no interpreter found",
+            "no python installation",
+            "not find a python",
+            "failed to inspect python interpreter",
+        )
+    )

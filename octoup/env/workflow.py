@@ -15,10 +15,14 @@ def render(*, python: str, tests: bool) -> str:
 
     from octoup.resources import templates_dir
 
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir() / "github"),
-                                     keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir() / "github"),
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
     return environment.get_template("octoup-env.yml.j2").render(
-        python=python, tests=tests, octoup_requirement=f"octoup>={__version__}")
+        python=python, tests=tests, octoup_requirement=f"octoup>={__version__}"
+    )
 
 
 def write(root: Path, *, python: str, tests: bool, force: bool = False) -> Path:

@@ -17,8 +17,9 @@ from tests.env.packages import sha256_of
 
 def fill(text: str, wheelhouse: Path, channel: Path | None) -> str:
     text = text.replace("{wheelhouse_uri}", wheelhouse.as_uri())
-    return re.sub(r"\{sha256:([\w.\-]+)\}",
-                  lambda m: sha256_of(next(wheelhouse.glob(f"{m.group(1)}-*.whl"))), text)
+    return re.sub(
+        r"\{sha256:([\w.\-]+)\}", lambda m: sha256_of(next(wheelhouse.glob(f"{m.group(1)}-*.whl"))), text
+    )
 
 
 def setup_case(root: Path, files: dict[str, str], wheelhouse: Path, conda_channel: Path) -> None:
@@ -30,11 +31,14 @@ def setup_case(root: Path, files: dict[str, str], wheelhouse: Path, conda_channe
 
 
 def imports(root: Path, modules: dict[str, str]) -> dict[str, str | None]:
-    code = ("import importlib, json, sys\nout = {}\nfor m in sys.argv[1:]:\n"
-            "    try:\n        out[m] = importlib.import_module(m).__version__\n"
-            "    except ImportError:\n        out[m] = None\nprint(json.dumps(out))")
-    result = subprocess.run([str(root / ".venv/bin/python"), "-c", code, *modules], capture_output=True,
-                            text=True, check=True)
+    code = (
+        "import importlib, json, sys\nout = {}\nfor m in sys.argv[1:]:\n"
+        "    try:\n        out[m] = importlib.import_module(m).__version__\n"
+        "    except ImportError:\n        out[m] = None\nprint(json.dumps(out))"
+    )
+    result = subprocess.run(
+        [str(root / ".venv/bin/python"), "-c", code, *modules], capture_output=True, text=True, check=True
+    )
     return json.loads(result.stdout)
 
 
@@ -60,8 +64,9 @@ def test_fixture_project_builds_and_imports(case: Case, offline, wheelhouse, con
 
 
 @pytest.mark.parametrize(("name", "files", "message"), BROKEN, ids=[b[0] for b in BROKEN])
-def test_broken_project_fails_clearly_and_builds_nothing(name, files, message, offline, wheelhouse,
-                                                         conda_channel):
+def test_broken_project_fails_clearly_and_builds_nothing(
+    name, files, message, offline, wheelhouse, conda_channel
+):
     setup_case(offline, files, wheelhouse, conda_channel)
     result = run_octoup("up")
     assert result.returncode == 2, result.stderr
@@ -97,8 +102,15 @@ def test_a_changed_input_rebuilds_and_force_rebuilds(offline):
 
 
 def test_detect_explains_precedence(offline):
-    write_files(offline, {"environment.yml": "dependencies:\n  - octo-alpha\n", "Pipfile": "[packages]\n",
-                          "requirements.txt": "octo-alpha\n", "pyproject.toml": "[tool.ruff]\nline-length = 1\n"})
+    write_files(
+        offline,
+        {
+            "environment.yml": "dependencies:\n  - octo-alpha\n",
+            "Pipfile": "[packages]\n",
+            "requirements.txt": "octo-alpha\n",
+            "pyproject.toml": "[tool.ruff]\nline-length = 1\n",
+        },
+    )
     detected = json.loads(run_octoup("env", "detect", "--json", check=True).stdout)
     reasons = {f["path"]: (f["used"], f["reason"]) for f in detected["files"]}
     assert reasons["environment.yml"] == (True, "first in precedence")
@@ -110,8 +122,13 @@ def test_detect_explains_precedence(offline):
 
 
 def test_strict_fails_when_env_files_disagree(offline):
-    write_files(offline, {"requirements.txt": "octo-alpha==1.0\n",
-                          "pyproject.toml": '[project]\nname = "x"\nversion = "0"\ndependencies = ["octo-alpha==2.0"]\n'})
+    write_files(
+        offline,
+        {
+            "requirements.txt": "octo-alpha==1.0\n",
+            "pyproject.toml": '[project]\nname = "x"\nversion = "0"\ndependencies = ["octo-alpha==2.0"]\n',
+        },
+    )
     loose = run_octoup("env", "detect")
     assert loose.returncode == 0 and "disagree" in loose.stderr
     strict = run_octoup("env", "detect", "--strict")
@@ -120,7 +137,9 @@ def test_strict_fails_when_env_files_disagree(offline):
 
 
 def test_file_option_forces_an_env_file(offline):
-    write_files(offline, {"requirements.txt": "octo-alpha==2.0\n", "requirements-old.txt": "octo-alpha==1.0\n"})
+    write_files(
+        offline, {"requirements.txt": "octo-alpha==2.0\n", "requirements-old.txt": "octo-alpha==1.0\n"}
+    )
     run_octoup("up", "--file", "requirements-old.txt", check=True)
     assert imports(offline, {"octo_alpha": ""}) == {"octo_alpha": "1.0"}
 
@@ -132,8 +151,13 @@ def test_no_env_files_is_a_clear_error(offline):
 
 
 def test_env_path_comes_from_config(offline):
-    write_files(offline, {"requirements.txt": "octo-gamma\n", "octoup.toml": '[project]\nname = "x"\n\n'
-                                                                              '[env]\npath = "envs/main"\n'})
+    write_files(
+        offline,
+        {
+            "requirements.txt": "octo-gamma\n",
+            "octoup.toml": '[project]\nname = "x"\n\n[env]\npath = "envs/main"\n',
+        },
+    )
     result = run_octoup("up", check=True)
     assert "envs/main" in result.stderr
     assert (offline / "envs/main/bin/python").exists()

@@ -14,8 +14,11 @@ from tests.env.conftest import write_files
 def uv_install(root, *packages):
     from octoup.env.uvtool import uv_bin
 
-    subprocess.run([uv_bin(), "pip", "install", "--python", str(root / ".venv/bin/python"), *packages],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [uv_bin(), "pip", "install", "--python", str(root / ".venv/bin/python"), *packages],
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_check_is_clean_then_reports_extra_and_mismatch(offline):
@@ -35,8 +38,13 @@ def test_check_is_clean_then_reports_extra_and_mismatch(offline):
 
 
 def test_check_compares_lock_and_reports_a_stale_env(offline):
-    write_files(offline, {"pyproject.toml": '[project]\nname = "d"\nversion = "0"\ndependencies = ["octo-alpha"]\n',
-                          "poetry.lock": '[[package]]\nname = "octo-alpha"\nversion = "1.0"\n'})
+    write_files(
+        offline,
+        {
+            "pyproject.toml": '[project]\nname = "d"\nversion = "0"\ndependencies = ["octo-alpha"]\n',
+            "poetry.lock": '[[package]]\nname = "octo-alpha"\nversion = "1.0"\n',
+        },
+    )
     run_octoup("up", check=True)
     assert run_octoup("env", "check").returncode == 0
     uv_install(offline, "octo-alpha==2.0")
@@ -48,20 +56,29 @@ def test_check_compares_lock_and_reports_a_stale_env(offline):
 
 
 def test_model_requirements_mismatch_warns_like_mlflow(offline):
-    write_files(offline, {"requirements.txt": "octo-alpha==1.0\n",
-                          "model/MLmodel": "flavors: {}\n",
-                          "model/requirements.txt": "octo-alpha==2.0\nocto-gamma\n",
-                          "model/python_env.yaml": "python: 3.11.7\nbuild_dependencies: [pip]\n"
-                                                   "dependencies: [-r requirements.txt]\n"})
+    write_files(
+        offline,
+        {
+            "requirements.txt": "octo-alpha==1.0\n",
+            "model/MLmodel": "flavors: {}\n",
+            "model/requirements.txt": "octo-alpha==2.0\nocto-gamma\n",
+            "model/python_env.yaml": "python: 3.11.7\nbuild_dependencies: [pip]\n"
+            "dependencies: [-r requirements.txt]\n",
+        },
+    )
     run_octoup("up", check=True)
     result = run_octoup("env", "check", "--model", "model")
     assert result.returncode == 1
     assert "octo-alpha (current: 1.0, required: ==2.0)" in result.stderr
     assert "octo-gamma (current: missing, required: *)" in result.stderr
-    model = {r["package"]: r["status"] for r in json.loads(
-        run_octoup("env", "check", "--model", "model", "--json").stdout)["model"]}
+    model = {
+        r["package"]: r["status"]
+        for r in json.loads(run_octoup("env", "check", "--model", "model", "--json").stdout)["model"]
+    }
     assert model == {"python": "ok", "octo-alpha": "mismatch", "octo-gamma": "missing"}
-    write_files(offline, {"model/conda.yaml": "dependencies:\n  - python=3.11\n  - pip:\n    - octo-alpha==1.0\n"})
+    write_files(
+        offline, {"model/conda.yaml": "dependencies:\n  - python=3.11\n  - pip:\n    - octo-alpha==1.0\n"}
+    )
     (offline / "model/requirements.txt").unlink()
     assert run_octoup("env", "check", "--model", "model").returncode == 0
     bad = run_octoup("env", "check", "--model", "requirements.txt")
@@ -89,8 +106,13 @@ def test_capture_then_diff_roundtrip_for_requirements(offline):
 
 def test_capture_environment_yml_keeps_channels_and_adds_pip_section(offline, conda_channel):
     (offline / "channel").symlink_to(conda_channel, target_is_directory=True)
-    write_files(offline, {"environment.yml": "name: demo\nchannels:\n  - ./channel\ndependencies:\n"
-                                             "  - python=3.11\n  - octo-conda-alpha\n"})
+    write_files(
+        offline,
+        {
+            "environment.yml": "name: demo\nchannels:\n  - ./channel\ndependencies:\n"
+            "  - python=3.11\n  - octo-conda-alpha\n"
+        },
+    )
     run_octoup("up", check=True)
     uv_install(offline, "octo-gamma")
     assert "1 added" in run_octoup("env", "diff").stderr
@@ -118,12 +140,16 @@ def test_capture_pipfile_pins_and_adds_top_level_packages(offline):
 
 
 def test_with_pipenv_uses_pipenv_itself(offline):
-    write_files(offline, {"Pipfile": '[packages]\nocto-alpha = "==1.0"\n\n[dev-packages]\nocto-delta = "*"\n'})
+    write_files(
+        offline, {"Pipfile": '[packages]\nocto-alpha = "==1.0"\n\n[dev-packages]\nocto-delta = "*"\n'}
+    )
     result = run_octoup("up", "--with", "pipenv", "--dev")
     assert result.returncode == 0, result.stderr
     assert "with pipenv" in result.stderr
     code = "import octo_alpha, octo_delta; print(octo_alpha.__version__)"
-    out = subprocess.run([str(offline / ".venv/bin/python"), "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(offline / ".venv/bin/python"), "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "1.0"
     wrong = run_octoup("up", "--with", "pipenv", "--file", "Pipfile", "--via", "uv")
     assert wrong.returncode == 2
@@ -135,9 +161,11 @@ def test_conda_cli_builder_runs_the_tool_on_path_stub(offline, tmp_path, monkeyp
     tools = tmp_path / "tools"
     tools.mkdir()
     script = tools / "micromamba"
-    script.write_text('#!/bin/sh\necho "$@" > "$OCTOUP_TEST_ARGS"\nprefix=""\n'
-                      'while [ $# -gt 0 ]; do [ "$1" = "--prefix" ] && prefix="$2"; shift; done\n'
-                      'mkdir -p "$prefix/conda-meta" "$prefix/bin"\nln -s "$(command -v python3)" "$prefix/bin/python"\n')
+    script.write_text(
+        '#!/bin/sh\necho "$@" > "$OCTOUP_TEST_ARGS"\nprefix=""\n'
+        'while [ $# -gt 0 ]; do [ "$1" = "--prefix" ] && prefix="$2"; shift; done\n'
+        'mkdir -p "$prefix/conda-meta" "$prefix/bin"\nln -s "$(command -v python3)" "$prefix/bin/python"\n'
+    )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     args_file = tmp_path / "args.txt"
     write_files(offline, {"environment.yml": "dependencies:\n  - numpy\n"})

@@ -30,23 +30,35 @@ class RattlerBuilder(Builder):
         spec = request.spec
         channels = [channel_url(c, spec.path.parent) for c in (spec.conda.channels or DEFAULT_CHANNELS)]
         specs = [text for text, _ in spec.conda.specs]
-        if request.python and spec.python and spec.python.origin.path.name in ("runtime.txt", ".python-version"):
+        if (
+            request.python
+            and spec.python
+            and spec.python.origin.path.name in ("runtime.txt", ".python-version")
+        ):
             specs = [s for s in specs if not re.match(r"^python\b", s)] + [f"python={request.python}"]
         try:
-            records = asyncio.run(rattler.solve(sources=channels, specs=specs,
-                                                virtual_packages=rattler.VirtualPackage.detect()))
+            records = asyncio.run(
+                rattler.solve(sources=channels, specs=specs, virtual_packages=rattler.VirtualPackage.detect())
+            )
         except (FetchRepoDataError, GatewayError) as exc:
-            raise ChannelUnreachable(f"no conda channel could be read ({', '.join(channels)}): "
-                                     f"{str(exc).splitlines()[0]}") from None
+            raise ChannelUnreachable(
+                f"no conda channel could be read ({', '.join(channels)}): {str(exc).splitlines()[0]}"
+            ) from None
         except SolverError as exc:
             requirements = [_as_requirement(text, origin) for text, origin in spec.conda.specs]
             blamed = blame(str(exc), requirements)
-            raise BuildFailed(f"solving {spec.path.name} failed:\n  " + "\n  ".join(str(exc).splitlines()[:8]),
-                              f"{blamed.origin}: {blamed.text} — check the name, version and channels"
-                              if blamed else "Check the package names and the channels.") from None
+            raise BuildFailed(
+                f"solving {spec.path.name} failed:\n  " + "\n  ".join(str(exc).splitlines()[:8]),
+                f"{blamed.origin}: {blamed.text} — check the name, version and channels"
+                if blamed
+                else "Check the package names and the channels.",
+            ) from None
         request.report(f"solved {len(records)} conda packages; installing")
-        asyncio.run(rattler.install(records, target_prefix=prefix, alternative_target_prefix=request.final,
-                                    show_progress=False))
+        asyncio.run(
+            rattler.install(
+                records, target_prefix=prefix, alternative_target_prefix=request.final, show_progress=False
+            )
+        )
         if spec.requirements:
             from octoup.env.builders.uv import install
 

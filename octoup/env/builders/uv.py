@@ -32,17 +32,40 @@ def make_venv(request: BuildRequest, prefix: Path, *, relocatable: bool, seed: b
     if seed:
         args.append("--seed")
     if request.python:
-        args += ["--python", request.python]
+        args += ["--python", interpreter_for(request.python)]
     try:
         run_uv(args, cwd=request.root, what="creating the virtual environment")
     except BuildFailed as exc:
         if python_missing(exc.output):
             origin = request.spec.python.origin if request.spec.python else None
             raise OctoupError(
-                f"Python {request.python}{f' (asked for by {origin})' if origin else ''} is not available here",
+                f"Python {request.python}{f' (asked for by {origin})' if origin else ''} "
+                "is not available here",
                 f"Install it (`uv python install {request.python}`, pyenv or your OS), "
-                "or change the version the project asks for.") from None
+                "or change the version the project asks for.",
+            ) from None
         raise
+
+
+def interpreter_for(request: str) -> str:
+    """The Python running octoup when it satisfies ``request`` (skips uv's search of PATH, which
+    is slow behind pyenv shims); else the request itself, for uv to find."""
+    import platform
+    import sys
+
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    here = platform.python_version()
+    if platform.python_implementation() != "CPython":
+        return request
+    if request[:1].isdigit():
+        matches = here == request or here.startswith(request + ".")
+    else:
+        try:
+            matches = SpecifierSet(request).contains(here)
+        except InvalidSpecifier:
+            matches = False
+    return str(Path(sys._base_executable).resolve()) if matches else request
 
 
 def install(request: BuildRequest, python: Path) -> None:
@@ -53,16 +76,32 @@ def install(request: BuildRequest, python: Path) -> None:
     what = f"installing {spec.path.name}"
     declared = spec.declared(dev=request.dev)
     if spec.kind == "requirements":
-        run_uv(["pip", "install", *target, "-r", str(spec.path)], cwd=folder, what=what,
-               requirements=declared + spec.constraints)
+        run_uv(
+            ["pip", "install", *target, "-r", str(spec.path)],
+            cwd=folder,
+            what=what,
+            requirements=declared + spec.constraints,
+        )
         return
     with tempfile.TemporaryDirectory(prefix="octoup-req-") as scratch:
         requirements = Path(scratch) / "requirements.txt"
         if spec.kind == "pyproject" and spec.lock_path and spec.lock_path.name == "uv.lock":
-            export = ["export", "--frozen", "--no-header", "--format", "requirements-txt",
-                      "--directory", str(folder), "-o", str(requirements)]
-            run_uv(export + (["--all-groups"] if request.dev else ["--no-dev"]), cwd=folder,
-                   what="reading uv.lock")
+            export = [
+                "export",
+                "--frozen",
+                "--no-header",
+                "--format",
+                "requirements-txt",
+                "--directory",
+                str(folder),
+                "-o",
+                str(requirements),
+            ]
+            run_uv(
+                export + (["--all-groups"] if request.dev else ["--no-dev"]),
+                cwd=folder,
+                what="reading uv.lock",
+            )
             run_uv(["pip", "sync", *target, str(requirements)], cwd=folder, what=what, requirements=declared)
             return
         lines = _option_lines(spec.index_options)
@@ -71,8 +110,11 @@ def install(request: BuildRequest, python: Path) -> None:
             lines.append(f"-e {folder}")
         requirements.write_text("\n".join(lines) + "\n", encoding="utf-8")
         # a lock is the complete set: sync installs it as is, without resolving
-        args = (["pip", "sync", *target, str(requirements)] if spec.locked
-                else ["pip", "install", *target, "-r", str(requirements)])
+        args = (
+            ["pip", "sync", *target, str(requirements)]
+            if spec.locked
+            else ["pip", "install", *target, "-r", str(requirements)]
+        )
         if spec.lock_pins and not spec.locked:
             constraints = Path(scratch) / "constraints.txt"
             constraints.write_text("".join(f"{n}=={v}\n" for n, v in sorted(spec.lock_pins.items())))
@@ -88,8 +130,10 @@ def requirements_of(request: BuildRequest) -> list[Requirement]:
 
     mapped, unmapped = pypi_requirements(spec)
     if unmapped:
-        request.warn(f"{spec.path.name}: not installable from PyPI, skipped: {', '.join(unmapped)} "
-                     "(use conda, mamba or `pip install 'octoup[conda]'` for these)")
+        request.warn(
+            f"{spec.path.name}: not installable from PyPI, skipped: {', '.join(unmapped)} "
+            "(use conda, mamba or `pip install 'octoup[conda]'` for these)"
+        )
     return mapped
 
 
@@ -110,4 +154,3 @@ def absolute(requirement: Requirement, folder: Path) -> Requirement:
     if not url or not _LOCAL.match(url) or "://" in url:
         return requirement
     return replace(requirement, url=str((folder / url).resolve()))
-

@@ -34,36 +34,65 @@ class PipfileLockDetector(Detector):
         shown = self.shown(path, root)
         data = read_json(path, shown)
         if not isinstance(data, dict) or "default" not in data or not isinstance(data["default"], dict):
-            raise ConfigError(shown, "is not a Pipfile.lock (no 'default' section)",
-                              hint="Regenerate it with `pipenv lock`.")
+            raise ConfigError(
+                shown,
+                "is not a Pipfile.lock (no 'default' section)",
+                hint="Regenerate it with `pipenv lock`.",
+            )
         meta = data.get("_meta") or {}
         origin = Origin(Path(shown))
-        spec = EnvSpec(kind=self.name, path=path, inputs=[path], locked=True,
-                       index_options=_index_options(meta.get("sources") or []),
-                       python=_python_request(meta.get("requires") or {}, origin), lock_path=path)
+        spec = EnvSpec(
+            kind=self.name,
+            path=path,
+            inputs=[path],
+            locked=True,
+            index_options=_index_options(meta.get("sources") or []),
+            python=_python_request(meta.get("requires") or {}, origin),
+            lock_path=path,
+        )
         spec.requirements = [self._locked(name, entry, origin) for name, entry in data["default"].items()]
-        spec.dev_requirements = [self._locked(name, entry, origin)
-                                 for name, entry in (data.get("develop") or {}).items()]
+        spec.dev_requirements = [
+            self._locked(name, entry, origin) for name, entry in (data.get("develop") or {}).items()
+        ]
         spec.lock_pins = {r.key: r.pin for r in spec.requirements + spec.dev_requirements if r.key and r.pin}
         return spec
 
     @staticmethod
     def _locked(name: str, entry: dict[str, Any], origin: Origin) -> Requirement:
         if not isinstance(entry, dict):
-            raise ConfigError(str(origin.path), f"entry for {name!r} is not a table",
-                              hint="Regenerate it with `pipenv lock`.")
+            raise ConfigError(
+                str(origin.path),
+                f"entry for {name!r} is not a table",
+                hint="Regenerate it with `pipenv lock`.",
+            )
         extras = tuple(sorted(entry.get("extras") or ()))
         marker = entry.get("markers")
         if "version" in entry:
-            return Requirement(text=f"{name}{entry['version']}", name=name, specifier=entry["version"],
-                               extras=extras, marker=marker, hashes=tuple(entry.get("hashes") or ()),
-                               origin=origin)
+            return Requirement(
+                text=f"{name}{entry['version']}",
+                name=name,
+                specifier=entry["version"],
+                extras=extras,
+                marker=marker,
+                hashes=tuple(entry.get("hashes") or ()),
+                origin=origin,
+            )
         url = _vcs_or_path(entry)
         if url is None:
-            raise ConfigError(str(origin.path), f"entry for {name!r} has no version, VCS URL or path",
-                              hint="Regenerate it with `pipenv lock`.")
-        return Requirement(text=url, name=name, extras=extras, marker=marker, url=url,
-                           editable=bool(entry.get("editable")), origin=origin)
+            raise ConfigError(
+                str(origin.path),
+                f"entry for {name!r} has no version, VCS URL or path",
+                hint="Regenerate it with `pipenv lock`.",
+            )
+        return Requirement(
+            text=url,
+            name=name,
+            extras=extras,
+            marker=marker,
+            url=url,
+            editable=bool(entry.get("editable")),
+            origin=origin,
+        )
 
     def covers(self, spec: EnvSpec, path: Path) -> str | None:
         if path.name == "Pipfile" and path.parent == spec.path.parent:
@@ -80,9 +109,18 @@ class PipfileDetector(Detector):
         data = read_toml(path, shown)
         text = path.read_text(encoding="utf-8")
         sources = data.get("source") or []
-        spec = EnvSpec(kind=self.name, path=path, inputs=[path], index_options=_index_options(sources),
-                       python=_python_request(data.get("requires") or {},
-                                              Origin(Path(shown), key_line(text, "python_full_version") or key_line(text, "python_version"))))
+        spec = EnvSpec(
+            kind=self.name,
+            path=path,
+            inputs=[path],
+            index_options=_index_options(sources),
+            python=_python_request(
+                data.get("requires") or {},
+                Origin(
+                    Path(shown), key_line(text, "python_full_version") or key_line(text, "python_version")
+                ),
+            ),
+        )
         spec.requirements = self._section(data.get("packages") or {}, shown, text)
         spec.dev_requirements = self._section(data.get("dev-packages") or {}, shown, text)
         return spec
@@ -105,8 +143,15 @@ def pipfile_requirement(name: str, value: Any, origin: Origin) -> Requirement:
     extras = tuple(sorted(value.get("extras") or ()))
     url = _vcs_or_path(value)
     if url:
-        return Requirement(text=url, name=name, extras=extras, marker=value.get("markers"), url=url,
-                           editable=bool(value.get("editable")), origin=origin)
+        return Requirement(
+            text=url,
+            name=name,
+            extras=extras,
+            marker=value.get("markers"),
+            url=url,
+            editable=bool(value.get("editable")),
+            origin=origin,
+        )
     version = str(value.get("version", "*")).strip()
     marker = value.get("markers")
     text = f"{name}{'[' + ','.join(extras) + ']' if extras else ''}{'' if version == '*' else version}"

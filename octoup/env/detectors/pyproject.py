@@ -36,38 +36,52 @@ class PyprojectDetector(Detector):
         text = path.read_text(encoding="utf-8")
         project = data.get("project") or {}
         poetry = (data.get("tool") or {}).get("poetry") or {}
-        spec = EnvSpec(kind=self.name, path=path, inputs=[path],
-                       install_project="build-system" in data or bool(poetry.get("packages")))
+        spec = EnvSpec(
+            kind=self.name,
+            path=path,
+            inputs=[path],
+            install_project="build-system" in data or bool(poetry.get("packages")),
+        )
         where = Path(shown)
         if project:
-            spec.requirements = self._strings(project.get("dependencies") or [], "project.dependencies",
-                                              where, text)
+            spec.requirements = self._strings(
+                project.get("dependencies") or [], "project.dependencies", where, text
+            )
             if project.get("requires-python"):
-                spec.python = PythonRequest(str(project["requires-python"]),
-                                            Origin(where, key_line(text, "requires-python")))
+                spec.python = PythonRequest(
+                    str(project["requires-python"]), Origin(where, key_line(text, "requires-python"))
+                )
         if poetry:
             self._poetry(poetry, spec, where, text)
         groups = data.get("dependency-groups") or {}
         for group in DEV_GROUPS:
             spec.dev_requirements += self._strings(
-                [g for g in groups.get(group, []) if isinstance(g, str)], f"dependency-groups.{group}",
-                where, text)
+                [g for g in groups.get(group, []) if isinstance(g, str)],
+                f"dependency-groups.{group}",
+                where,
+                text,
+            )
         self._lock(path.parent, spec, root=root, name=project.get("name") or poetry.get("name"))
         return spec
 
     def _strings(self, values: Any, key: str, where: Path, text: str) -> list[Requirement]:
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise ConfigError(str(where), f"{key} must be a list of requirement strings",
-                              line=key_line(text, key.rsplit(".", 1)[-1]),
-                              hint='Write it as a TOML array, e.g. dependencies = ["pandas>=2", "numpy"].')
+            raise ConfigError(
+                str(where),
+                f"{key} must be a list of requirement strings",
+                line=key_line(text, key.rsplit(".", 1)[-1]),
+                hint='Write it as a TOML array, e.g. dependencies = ["pandas>=2", "numpy"].',
+            )
         return [parse_line(value, Origin(where, string_line(text, value))) for value in values]
 
     def _poetry(self, poetry: dict[str, Any], spec: EnvSpec, where: Path, text: str) -> None:
         dev = dict(poetry.get("dev-dependencies") or {})
         for group in (poetry.get("group") or {}).values():
             dev.update(group.get("dependencies") or {})
-        for section, target in ((poetry.get("dependencies") or {}, spec.requirements),
-                                (dev, spec.dev_requirements)):
+        for section, target in (
+            (poetry.get("dependencies") or {}, spec.requirements),
+            (dev, spec.dev_requirements),
+        ):
             for name, value in section.items():
                 origin = Origin(where, key_line(text, name))
                 try:
@@ -76,8 +90,12 @@ class PyprojectDetector(Detector):
                     else:
                         target.append(poetry_requirement(name, value, origin))
                 except ValueError as exc:
-                    raise ConfigError(str(where), f"{name}: {exc}", line=origin.line,
-                                      hint="Use Poetry's ^1.2, ~1.2, >=1.2,<2 or * forms.") from None
+                    raise ConfigError(
+                        str(where),
+                        f"{name}: {exc}",
+                        line=origin.line,
+                        hint="Use Poetry's ^1.2, ~1.2, >=1.2,<2 or * forms.",
+                    ) from None
 
     def _lock(self, folder: Path, spec: EnvSpec, *, root: Path, name: str | None) -> None:
         for lock_name in LOCK_FILES:
@@ -85,9 +103,11 @@ class PyprojectDetector(Detector):
             if lock.is_file():
                 data = read_toml(lock, self.shown(lock, root))
                 own = canonicalize_name(name) if name else None
-                spec.lock_pins = {canonicalize_name(p["name"]): str(p["version"])
-                                  for p in data.get("package") or []
-                                  if "name" in p and "version" in p and canonicalize_name(p["name"]) != own}
+                spec.lock_pins = {
+                    canonicalize_name(p["name"]): str(p["version"])
+                    for p in data.get("package") or []
+                    if "name" in p and "version" in p and canonicalize_name(p["name"]) != own
+                }
                 spec.lock_path = lock
                 spec.inputs.append(lock)
                 return

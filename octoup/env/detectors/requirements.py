@@ -18,8 +18,13 @@ class RequirementsDetector(Detector):
         requirements = parsed.requirements
         pins = {r.key: r.pin for r in requirements if r.key and r.pin}
         fully_pinned = bool(requirements) and all(r.pin or r.url for r in requirements)
-        return EnvSpec(kind=self.name, path=path, inputs=parsed.files, requirements=requirements,
-                       constraints=parsed.constraints, index_options=parsed.options,
-                       lock_pins=pins if fully_pinned else {},
-                       install_project=any(r.editable and r.url in (".", "./") for r in requirements))
-
+        return EnvSpec(
+            kind=self.name,
+            path=path,
+            inputs=parsed.files,
+            requirements=requirements,
+            constraints=parsed.constraints,
+            index_options=parsed.options,
+            lock_pins=pins if fully_pinned else {},
+            install_project=any(r.editable and r.url in (".", "./") for r in requirements),
+        )

@@ -34,8 +34,11 @@ class SetupDetector(Detector):
         try:
             parser.read_string(text, source=str(shown))
         except configparser.Error as exc:
-            raise ConfigError(str(shown), f"not a valid setup.cfg ({str(exc).splitlines()[0]})",
-                              line=getattr(exc, "lineno", None)) from None
+            raise ConfigError(
+                str(shown),
+                f"not a valid setup.cfg ({str(exc).splitlines()[0]})",
+                line=getattr(exc, "lineno", None),
+            ) from None
         if not parser.has_section("options"):
             return
         for line in parser.get("options", "install_requires", fallback="").splitlines():
