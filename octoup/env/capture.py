@@ -75,7 +75,9 @@ def _adopt(root: Path, env: Environment) -> None:
     detection = detect(root)
     if state is None or detection.spec is None:
         return
-    python = detection.python.version if detection.python else None
+    from octoup.env import settings as env_settings
+
+    python = env_settings.load(root).python_for(detection)
     write_state(
         env.prefix,
         replace(

@@ -52,8 +52,11 @@ def pep440(conda_version: str) -> str | None:
     return ",".join(out)
 
 
-def pypi_requirements(spec: EnvSpec) -> tuple[list[Requirement], list[str]]:
-    """The conda specs of ``spec`` mapped to PyPI requirements, and the specs that could not be."""
+def pypi_requirements(spec: EnvSpec, *, dev: bool = False) -> tuple[list[Requirement], list[str]]:
+    """``spec``'s requirements as PyPI requirements (conda specs mapped, then the pip section),
+    and the conda specs that have no PyPI equivalent."""
+    if spec.conda is None:
+        return spec.declared(dev=dev), []
     from octoup.env.detectors.conda import split_conda_spec
 
     mapped: list[Requirement] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -39,7 +40,11 @@ class Detection:
     spec: EnvSpec | None
     files: list[Found] = field(default_factory=list)
     python: PythonRequest | None = None
-    conflicts: list[str] = field(default_factory=list)
+
+    @cached_property
+    def conflicts(self) -> list[str]:
+        """Packages or Python versions that two env files pin incompatibly (parses the losers)."""
+        return disagreements(self, self.root)
 
     @property
     def winner(self) -> str | None:
@@ -101,7 +106,6 @@ def detect(root: Path, *, file: Path | None = None, strict: bool = False) -> Det
             )
         detection.files = _dedupe(detection.files)
     detection.python = python_request(folder, root, detection.spec)
-    detection.conflicts = disagreements(detection, root)
     if strict and detection.conflicts:
         raise OctoupError(
             "env files disagree:\n  " + "\n  ".join(detection.conflicts),
@@ -225,7 +229,7 @@ def _compare(first: EnvSpec, second: EnvSpec) -> list[str]:
 
     def versions(spec: EnvSpec) -> dict[str, tuple[str, str]]:
         found = {}
-        requirements = spec.declared() + (pypi_requirements(spec)[0] if spec.conda else [])
+        requirements = pypi_requirements(spec)[0]
         for requirement in requirements:
             if requirement.key and requirement.specifier:
                 found[requirement.key] = (requirement.specifier, str(requirement.origin or spec.path.name))

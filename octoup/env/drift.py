@@ -12,6 +12,7 @@ from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
+from octoup.env.conda_names import pypi_requirements
 from octoup.env.detect import Detection
 from octoup.env.installed import Environment
 from octoup.env.spec import EnvSpec, Requirement
@@ -75,14 +76,6 @@ def satisfies(version: str, specifier: str) -> bool:
         return True
 
 
-def declared_requirements(spec: EnvSpec, *, dev: bool) -> list[Requirement]:
-    if spec.conda is None:
-        return spec.declared(dev=dev)
-    from octoup.env.conda_names import pypi_requirements
-
-    return pypi_requirements(spec)[0]
-
-
 def check(detection: Detection, env: Environment, *, dev: bool = False) -> DriftReport:
     """Compare declared and locked requirements with what ``env`` has installed."""
     spec = detection.spec
@@ -90,7 +83,7 @@ def check(detection: Detection, env: Environment, *, dev: bool = False) -> Drift
     if spec is None:
         return report
     markers = marker_environment(env)
-    declared = [r for r in declared_requirements(spec, dev=dev) if r.key and applies(r, markers)]
+    declared = [r for r in pypi_requirements(spec, dev=dev)[0] if r.key and applies(r, markers)]
     locked = dict(spec.lock_pins)
     seen: set[str] = set()
     for requirement in declared:
@@ -200,7 +193,7 @@ def captured_pins(spec: EnvSpec, markers: dict[str, str]) -> dict[str, str]:
     """What the project's files pin: exact pins of the declared (or locked) requirements that apply
     here, then a lock file's versions, then ``name=1.2`` conda pins."""
     pins = {
-        r.key: r.pin for r in declared_requirements(spec, dev=True) if r.key and r.pin and applies(r, markers)
+        r.key: r.pin for r in pypi_requirements(spec, dev=True)[0] if r.key and r.pin and applies(r, markers)
     }
     for key, version in spec.lock_pins.items():
         pins.setdefault(key, version)
@@ -223,7 +216,7 @@ def diff(spec: EnvSpec, env: Environment) -> EnvDiff:
     """
     markers = marker_environment(env)
     pins = captured_pins(spec, markers)
-    named = {r.key for r in declared_requirements(spec, dev=True) if r.key and applies(r, markers)}
+    named = {r.key for r in pypi_requirements(spec, dev=True)[0] if r.key and applies(r, markers)}
     result = EnvDiff(captured_in=str(spec.lock_path.name if spec.lock_path else spec.path.name))
     installed = {k: v.version for k, v in env.packages.items() if k not in BASE_PACKAGES and not v.editable}
     needed = closure(env, set(pins) | named)
@@ -245,7 +238,9 @@ def staleness(detection: Detection, env: Environment) -> str | None:
     state = read_state(env.prefix)
     if state is None or detection.spec is None:
         return None
-    python = detection.python.version if detection.python else None
+    from octoup.env import settings as env_settings
+
+    python = env_settings.load(detection.root).python_for(detection)
     current = env_hash(
         detection.spec, root=detection.root, builder=state.builder, python=python, dev=state.dev
     )

@@ -34,13 +34,8 @@ class Environment:
     @property
     def python_version(self) -> str | None:
         """The env's Python version, from pyvenv.cfg or conda's python record."""
-        cfg = self.prefix / "pyvenv.cfg"
-        if cfg.is_file():
-            for line in cfg.read_text(encoding="utf-8").splitlines():
-                key, _, value = line.partition("=")
-                if key.strip() in ("version_info", "version"):
-                    return value.strip()
-        return self.version("python")
+        cfg = pyvenv_cfg(self.prefix)
+        return cfg.get("version_info") or cfg.get("version") or self.version("python")
 
     def version(self, name: str) -> str | None:
         found = self.packages.get(canonicalize_name(name))
@@ -49,6 +44,15 @@ class Environment:
 
 def python_path(prefix: Path) -> Path:
     return prefix / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def pyvenv_cfg(prefix: Path) -> dict[str, str]:
+    """The ``key = value`` pairs of a venv's pyvenv.cfg (empty for conda envs)."""
+    cfg = prefix / "pyvenv.cfg"
+    if not cfg.is_file():
+        return {}
+    pairs = (line.partition("=") for line in cfg.read_text(encoding="utf-8").splitlines())
+    return {key.strip(): value.strip() for key, sep, value in pairs if sep}
 
 
 def is_env(prefix: Path) -> bool:

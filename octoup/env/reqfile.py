@@ -17,6 +17,7 @@ from packaging.requirements import Requirement as PackagingRequirement
 
 from octoup.env.spec import Origin, Requirement
 from octoup.errors import ConfigError
+from octoup.textfiles import read_text
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
@@ -94,12 +95,7 @@ def _parse_into(
             "includes itself (an -r/-c cycle)",
             hint="Remove one of the -r/-c lines that form the cycle.",
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            str(shown), f"is not UTF-8 text ({exc.reason})", hint="Save the file as UTF-8."
-        ) from None
+    text = read_text(path, str(shown))
     parsed.files.append(path)
     for number, line in logical_lines(text):
         origin = Origin(shown, number)
@@ -180,7 +176,7 @@ def parse_line(line: str, origin: Origin | None = None) -> Requirement:
     """One requirement line (without ``-e``): ``name[extras]spec ; marker --hash=...``, a URL or a path."""
     body, hashes = _split_hashes(line)
     if _is_url_or_path(body):
-        return _url_requirement(body, hashes, origin)
+        return _url_requirement(line, body, hashes, origin)
     try:
         parsed = PackagingRequirement(body)
     except InvalidRequirement as exc:
@@ -222,7 +218,7 @@ def _is_url_or_path(body: str) -> bool:
     )
 
 
-def _url_requirement(body: str, hashes: tuple[str, ...], origin: Origin | None) -> Requirement:
+def _url_requirement(line: str, body: str, hashes: tuple[str, ...], origin: Origin | None) -> Requirement:
     head, _, marker = body.partition(";")
     url = head.strip()
     name, extras = None, ()
@@ -233,7 +229,7 @@ def _url_requirement(body: str, hashes: tuple[str, ...], origin: Origin | None) 
     elif url.endswith(".whl"):
         name = Path(url.split("#", 1)[0]).name.split("-", 1)[0]
     return Requirement(
-        text=body,
+        text=line,
         name=name,
         extras=extras,
         marker=marker.strip() or None,

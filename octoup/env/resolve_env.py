@@ -19,7 +19,7 @@ def target_env(root: Path, explicit: Path | None = None) -> Environment:
             )
         return read(explicit)
     settings = env_settings.load(root)
-    project_env = Path(settings.path) if Path(settings.path).is_absolute() else root / settings.path
+    project_env = settings.prefix(root)
     if is_env(project_env):
         return read(project_env)
     for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):

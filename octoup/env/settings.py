@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from octoup.errors import ConfigError
+
+if TYPE_CHECKING:
+    from octoup.env.detect import Detection
 
 VIA = ("auto", "uv", "rattler", "conda", "pipenv")
 
@@ -18,6 +21,15 @@ class EnvSettings:
     via: str = "auto"
     dev: bool = False
     python: str | None = None
+
+    def prefix(self, root: Path, override: Path | None = None) -> Path:
+        """Where the project's env lives (``override`` or ``path``, relative to ``root``)."""
+        path = override or Path(self.path)
+        return path if path.is_absolute() else root / path
+
+    def python_for(self, detection: Detection) -> str | None:
+        """The Python to build with: ``env.python`` when set, else what the project asks for."""
+        return self.python or (detection.python.version if detection.python else None)
 
     @classmethod
     def from_table(cls, table: dict[str, Any], source: str) -> EnvSettings:

@@ -60,11 +60,9 @@ def write_state(prefix: Path, state: EnvState) -> None:
 
 def base_interpreter_ok(prefix: Path) -> bool:
     """A venv breaks when the Python it was made from is removed; conda envs carry their own."""
-    cfg = prefix / "pyvenv.cfg"
-    if not cfg.is_file():
+    from octoup.env.installed import pyvenv_cfg
+
+    if not (prefix / "pyvenv.cfg").is_file():
         return (prefix / "conda-meta").is_dir()
-    for line in cfg.read_text(encoding="utf-8").splitlines():
-        key, _, value = line.partition("=")
-        if key.strip() == "home":
-            return Path(value.strip()).is_dir()
-    return True
+    cfg = pyvenv_cfg(prefix)
+    return Path(cfg["home"]).is_dir() if "home" in cfg else True

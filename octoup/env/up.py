@@ -44,30 +44,24 @@ class UpResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def env_path(root: Path, settings: env_settings.EnvSettings, override: Path | None = None) -> Path:
-    path = override or Path(settings.path)
-    return path if path.is_absolute() else root / path
-
-
 def up(
     root: Path,
     options: UpOptions | None = None,
     *,
     report: Report = print,
-    detection: Detection | None = None,
 ) -> UpResult:
     started = time.perf_counter()
     options = options or UpOptions()
     settings = env_settings.load(root)
     file = options.file or (Path(settings.file) if settings.file else None)
-    detection = detection or detect(root, file=file)
+    detection = detect(root, file=file)
     spec = detection.spec
     if spec is None:
         raise OctoupError(f"no environment files found in {root}", FORMATS_HINT)
     dev = settings.dev if options.dev is None else options.dev
-    python = settings.python or (detection.python.version if detection.python else None)
+    python = settings.python_for(detection)
     builder = choose_builder(detection, options.via or settings.via)
-    final = env_path(root, settings, options.path)
+    final = settings.prefix(root, options.path)
     digest = env_hash(spec, root=root, builder=builder.name, python=python, dev=dev)
     state = read_state(final)
     source = detection.winner or ""

@@ -190,3 +190,16 @@ def test_workflow_template_renders_valid_yaml(offline):
     assert any("octoup env check --strict" in step.get("run", "") for step in steps)
     again = run_octoup("env", "workflow")
     assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_env_python_setting_is_honoured_by_check_and_capture(offline):
+    """up, check and capture resolve the Python request the same way (env.python wins)."""
+    import platform
+
+    here = ".".join(platform.python_version().split(".")[:2])
+    write_files(offline, {"requirements.txt": "octo-alpha\n", "runtime.txt": "python-3.11\n",
+                          "octoup.toml": f'[project]\nname = "x"\n\n[env]\npython = "{here}"\n'})
+    run_octoup("up", check=True)
+    assert run_octoup("env", "check").returncode == 0
+    run_octoup("env", "capture", check=True)
+    assert "is current" in run_octoup("up", check=True).stderr

@@ -123,12 +123,10 @@ def install(request: BuildRequest, python: Path) -> None:
 
 
 def requirements_of(request: BuildRequest) -> list[Requirement]:
-    spec = request.spec
-    if spec.conda is None:
-        return spec.declared(dev=request.dev)
     from octoup.env.conda_names import pypi_requirements
 
-    mapped, unmapped = pypi_requirements(spec)
+    spec = request.spec
+    mapped, unmapped = pypi_requirements(spec, dev=request.dev)
     if unmapped:
         request.warn(
             f"{spec.path.name}: not installable from PyPI, skipped: {', '.join(unmapped)} "
