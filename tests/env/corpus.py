@@ -243,6 +243,11 @@ CASES = [
 
 BROKEN = [
     (
+        "conda-unsolvable",
+        {"environment.yml": "channels: [./channel]\ndependencies:\n  - python\n  - octo-conda-missing\n"},
+        "environment.yml:4: octo-conda-missing",
+    ),
+    (
         "missing-include",
         {"requirements.txt": "octo-alpha\n-r nowhere.txt\n"},
         "requirements.txt:2: -r nowhere.txt: file not found",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
+import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from octoup.adaptors import optional_import
@@ -24,9 +26,7 @@ class RattlerBuilder(Builder):
     name = "rattler"
 
     def build(self, request: BuildRequest, prefix: Path) -> None:
-        rattler = optional_import("rattler", package="py-rattler", extra="conda")
-        from rattler.exceptions import FetchRepoDataError, GatewayError, SolverError
-
+        optional_import("rattler", package="py-rattler", extra="conda")
         spec = request.spec
         channels = [channel_url(c, spec.path.parent) for c in (spec.conda.channels or DEFAULT_CHANNELS)]
         specs = [text for text, _ in spec.conda.specs]
@@ -36,34 +36,42 @@ class RattlerBuilder(Builder):
             and spec.python.origin.path.name in ("runtime.txt", ".python-version")
         ):
             specs = [s for s in specs if not re.match(r"^python\b", s)] + [f"python={request.python}"]
-        try:
-            records = asyncio.run(
-                rattler.solve(sources=channels, specs=specs, virtual_packages=rattler.VirtualPackage.detect())
-            )
-        except (FetchRepoDataError, GatewayError) as exc:
-            raise ChannelUnreachable(
-                f"no conda channel could be read ({', '.join(channels)}): {str(exc).splitlines()[0]}"
-            ) from None
-        except SolverError as exc:
+        result = _in_worker({"channels": channels, "specs": specs, "prefix": str(prefix),
+                             "final": str(request.final)})
+        first_line = result.get("message", "").splitlines()[:1]
+        if result["outcome"] == "unreachable":
+            raise ChannelUnreachable(f"no conda channel could be read ({', '.join(channels)}): "
+                                     + "".join(first_line))
+        if result["outcome"] == "unsolvable":
             requirements = [_as_requirement(text, origin) for text, origin in spec.conda.specs]
-            blamed = blame(str(exc), requirements)
+            blamed = blame(result["message"], requirements)
             raise BuildFailed(
-                f"solving {spec.path.name} failed:\n  " + "\n  ".join(str(exc).splitlines()[:8]),
+                f"solving {spec.path.name} failed:\n  " + "\n  ".join(result["message"].splitlines()[:8]),
                 f"{blamed.origin}: {blamed.text} — check the name, version and channels"
                 if blamed
                 else "Check the package names and the channels.",
-            ) from None
-        request.report(f"solved {len(records)} conda packages; installing")
-        asyncio.run(
-            rattler.install(
-                records, target_prefix=prefix, alternative_target_prefix=request.final, show_progress=False
             )
-        )
+        if result["outcome"] != "installed":
+            raise BuildFailed(f"installing the conda packages of {spec.path.name} failed: "
+                              + result.get("message", "no result"))
+        request.report(f"installed {result['packages']} conda packages")
         if spec.requirements:
             from octoup.env.builders.uv import install
 
             install(_pip_only(request), python_path(prefix))
             fix_shebangs(prefix, request.final)
+
+
+def _in_worker(request: dict) -> dict:
+    """Run the rattler solve and install in :mod:`rattler_worker` (see there why)."""
+    process = subprocess.run([sys.executable, "-m", "octoup.env.builders.rattler_worker"],
+                             input=json.dumps(request), capture_output=True, text=True)
+    try:
+        return json.loads(process.stdout)
+    except ValueError:
+        detail = (process.stderr or "").strip().splitlines()[-3:]
+        return {"outcome": "failed", "message": f"the rattler worker exited with {process.returncode}: "
+                + " ".join(detail)}
 
 
 def channel_url(channel: str, folder: Path) -> str:
