@@ -14,7 +14,7 @@ import typer
 import typer.core
 
 from octoup import __version__
-from octoup.cli import config_cmd, demo_cmd, env_cmd, planned, providers_cmd, up_cmd
+from octoup.cli import config_cmd, create_cmd, demo_cmd, env_cmd, planned, providers_cmd, up_cmd
 
 
 class _Group(typer.core.TyperGroup):
@@ -80,6 +80,7 @@ def _setup_logging(debug: bool) -> None:
 app.add_typer(config_cmd.app, name="config")
 app.command("providers")(providers_cmd.providers)
 app.command("demo")(demo_cmd.demo)
+app.command("create")(create_cmd.create)
 app.command("up")(up_cmd.up)
 app.add_typer(env_cmd.app, name="env")
 planned.register(app)

@@ -18,7 +18,10 @@ from octoup.secrets import redact
 def console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    # not a terminal: never wrap, so every row stays on one line for grep and friends
+    return Console(highlight=False, soft_wrap=True, width=4096)
 
 
 def say(message: str) -> None:

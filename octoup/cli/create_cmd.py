@@ -1,0 +1,168 @@
+"""``octoup create``: a new cookiecutter-data-science project, or ``--adopt`` an existing folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+SIZE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
+
+
+def create(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Project name (a new folder is made for it); with --adopt, the folder to "
+                            "adopt (default: the current one).", show_default=False),
+    ] = None,
+    adopt: Annotated[bool, typer.Option("--adopt", help="Move an existing folder into the layout.")] = False,
+    template: Annotated[
+        str | None,
+        typer.Option("--template", "-t", help="Any cookiecutter template: a folder, git URL or zip "
+                                              "(default: octoup's ccds template)."),
+    ] = None,
+    checkout: Annotated[str | None, typer.Option("--checkout", help="Branch, tag or commit of a git "
+                                                                     "template.")] = None,
+    directory: Annotated[str | None, typer.Option("--directory", help="Template folder inside the "
+                                                                       "repository.")] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", "-o", help="Template option KEY=VALUE (repeatable), e.g. "
+                                            "-o dependency_file=pyproject.toml."),
+    ] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Do not prompt: use the defaults and "
+                                                              "--option values.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Go ahead in an existing project; only adds missing files, "
+                                     "never overwrites or deletes."),
+    ] = False,
+    no_git: Annotated[bool, typer.Option("--no-git", help="Do not run git init.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="With --adopt: print the plan only.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --adopt: apply without asking.")] = False,
+    keep: Annotated[
+        list[str] | None,
+        typer.Option("--keep", help="With --adopt: leave this file or folder where it is (repeatable)."),
+    ] = None,
+    large: Annotated[str, typer.Option("--large", help="With --adopt: files at least this big are "
+                                                       "git-ignored and listed for `octoup data track`.")]
+    = "50MB",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Scaffold a cookiecutter-data-science project, or adopt a folder into one."""
+    from octoup.create.options import parse_pairs
+    from octoup.errors import OctoupError
+
+    options = parse_pairs(option or [])
+    if adopt:
+        if template:
+            raise OctoupError("--adopt works with octoup's own layout only, not --template",
+                              "Leave out --template, or create a new project from the template.")
+        _adopt(Path(name or "."), options, keep=keep or [], force=force, dry_run=dry_run, yes=yes,
+               init_git=not no_git, large_bytes=_size(large), as_json=as_json)
+        return
+    if dry_run or keep:
+        raise OctoupError("--dry-run and --keep go with --adopt", "Add --adopt, or leave them out.")
+    if not name:
+        raise OctoupError("give the new project's NAME, or --adopt to adopt a folder",
+                          "For example: octoup create wine-quality")
+    _new(name, template, options, checkout=checkout, directory=directory,
+         no_input=no_input or not sys.stdin.isatty(), force=force, init_git=not no_git, as_json=as_json)
+
+
+def _size(text: str) -> int:
+    import re
+
+    from octoup.errors import OctoupError
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", text)
+    unit = match.group(2).upper() if match else None
+    if not match or unit not in SIZE_UNITS:
+        raise OctoupError(f"--large {text!r} is not a size", "Write it like 50MB, 1GiB or 200000.")
+    return int(float(match.group(1)) * SIZE_UNITS[unit])
+
+
+def _new(name: str, template: str | None, options: dict[str, str], **kwargs) -> None:
+    from octoup.cli.output import emit_json, say
+    from octoup.create.scaffold import Request, create
+
+    as_json = kwargs.pop("as_json")
+    where = Path(name)
+    created = create(Request(name=where.name, output_dir=where.parent, template=template,
+                             options=options, **kwargs))
+    if as_json:
+        emit_json(created)
+        return
+    shown = _shown(created.path)
+    if created.added or created.skipped:
+        say(f"{shown} already existed: added {len(created.added)} missing file(s), kept "
+            f"{len(created.skipped)} of yours unchanged.")
+        for path in created.added:
+            say(f"  added {path}")
+        return
+    say(f"Created {shown}/ from the {created.template} template; {created.git}.")
+    say("Next:")
+    say(f"  cd {shown}")
+    say("  octoup up                 # build the environment")
+    say("  git add . && git commit -m 'Start the project'")
+
+
+def _adopt(folder: Path, options: dict[str, str], *, keep: list[str], force: bool, dry_run: bool,
+           yes: bool, init_git: bool, large_bytes: int, as_json: bool) -> None:
+    from octoup.cli.output import emit_json, say
+    from octoup.create.adopt import AdoptConflict, apply, plan_adoption
+
+    plan = plan_adoption(folder, options=options, keep=keep, force=force, large_bytes=large_bytes)
+    if as_json:
+        emit_json({"root": plan.root, "module": plan.module, "steps": plan.steps,
+                   "large_files": [{"path": p, "bytes": n} for p, n in plan.large],
+                   "dry_run": dry_run})
+    else:
+        _show_plan(plan)
+    if plan.conflicts:
+        raise AdoptConflict(plan)
+    if dry_run:
+        if not as_json:
+            say("Dry run: nothing was changed.")
+        return
+    if not yes and sys.stdin.isatty() and not typer.confirm("Apply this plan?", default=True):
+        say("Nothing was changed.")
+        raise typer.Exit(1)
+    applied = apply(plan, init_git=init_git)
+    if as_json:
+        return
+    say(f"Adopted {_shown(plan.root)}: moved {applied.moved}, added {applied.added} file(s); {applied.git}.")
+    if applied.captured:
+        say(f"Wrote {applied.captured.name} from the active environment {plan.capture_from}.")
+    _next_steps(plan)
+
+
+def _show_plan(plan) -> None:
+    from octoup.cli.output import say, table
+
+    order = {"conflict": 0, "move": 1, "capture": 2, "add": 3, "update": 4, "keep": 5, "skip": 6}
+    rows = [[s.action, s.path, s.to or "", s.note] for s in sorted(plan.steps, key=lambda s: order[s.action])]
+    table(f"Plan for {_shown(plan.root)} (module: {plan.module})", ["action", "path", "to", "why"], rows)
+    if plan.large:
+        say(f"{len(plan.large)} large file(s) stay out of git:")
+        for path, size in plan.large:
+            say(f"  {path} ({size / 1e6:.1f} MB)")
+
+
+def _next_steps(plan) -> None:
+    from octoup.cli.output import say
+
+    say("data/ is ignored by git: keep data in a bucket (`octoup data copy data/raw --cloud C`).")
+    if plan.large:
+        say("Large files to keep in the project's bucket: octoup data track "
+            + " ".join(path for path, _ in plan.large))
+    say("Next: octoup up (build the env), then git commit and push.")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd())) or "."
+    except ValueError:
+        return str(path)

@@ -1,0 +1,1 @@
+"""``octoup create``: scaffold a cookiecutter-data-science project, or adopt a folder into one."""
