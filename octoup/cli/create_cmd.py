@@ -49,6 +49,11 @@ def create(
     large: Annotated[str, typer.Option("--large", help="With --adopt: files at least this big are "
                                                        "git-ignored and listed for `octoup data track`.")]
     = "50MB",
+    rewrite_paths: Annotated[
+        bool,
+        typer.Option("--rewrite-paths", help="With --adopt: rewrite string literals in scripts and "
+                                             "notebooks that name a moved file."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Scaffold a cookiecutter-data-science project, or adopt a folder into one."""
@@ -61,10 +66,12 @@ def create(
             raise OctoupError("--adopt works with octoup's own layout only, not --template",
                               "Leave out --template, or create a new project from the template.")
         _adopt(Path(name or "."), options, keep=keep or [], force=force, dry_run=dry_run, yes=yes,
-               init_git=not no_git, large_bytes=_size(large), as_json=as_json)
+               init_git=not no_git, large_bytes=_size(large), rewrite_paths=rewrite_paths,
+               as_json=as_json)
         return
-    if dry_run or keep:
-        raise OctoupError("--dry-run and --keep go with --adopt", "Add --adopt, or leave them out.")
+    if dry_run or keep or rewrite_paths:
+        raise OctoupError("--dry-run, --keep and --rewrite-paths go with --adopt",
+                          "Add --adopt, or leave them out.")
     if not name:
         raise OctoupError("give the new project's NAME, or --adopt to adopt a folder",
                           "For example: octoup create wine-quality")
@@ -110,11 +117,12 @@ def _new(name: str, template: str | None, options: dict[str, str], **kwargs) -> 
 
 
 def _adopt(folder: Path, options: dict[str, str], *, keep: list[str], force: bool, dry_run: bool,
-           yes: bool, init_git: bool, large_bytes: int, as_json: bool) -> None:
+           yes: bool, init_git: bool, large_bytes: int, rewrite_paths: bool, as_json: bool) -> None:
     from octoup.cli.output import emit_json, say
     from octoup.create.adopt import AdoptConflict, apply, plan_adoption
 
-    plan = plan_adoption(folder, options=options, keep=keep, force=force, large_bytes=large_bytes)
+    plan = plan_adoption(folder, options=options, keep=keep, force=force, large_bytes=large_bytes,
+                         rewrite_paths=rewrite_paths)
     if as_json:
         emit_json({"root": plan.root, "module": plan.module, "steps": plan.steps,
                    "large_files": [{"path": p, "bytes": n} for p, n in plan.large],
@@ -133,7 +141,9 @@ def _adopt(folder: Path, options: dict[str, str], *, keep: list[str], force: boo
     applied = apply(plan, init_git=init_git)
     if as_json:
         return
-    say(f"Adopted {_shown(plan.root)}: moved {applied.moved}, added {applied.added} file(s); {applied.git}.")
+    edited = f", edited {len(plan.edits)}" if plan.edits else ""
+    say(f"Adopted {_shown(plan.root)}: moved {applied.moved}{edited}, added {applied.added} file(s); "
+        f"{applied.git}.")
     if applied.captured:
         say(f"Wrote {applied.captured.name} from the active environment {plan.capture_from}.")
     _next_steps(plan)
@@ -142,7 +152,7 @@ def _adopt(folder: Path, options: dict[str, str], *, keep: list[str], force: boo
 def _show_plan(plan) -> None:
     from octoup.cli.output import say, table
 
-    order = {"conflict": 0, "move": 1, "capture": 2, "add": 3, "update": 4, "keep": 5, "skip": 6}
+    order = {"conflict": 0, "move": 1, "edit": 2, "capture": 3, "add": 4, "update": 5, "keep": 6, "skip": 7}
     rows = [[s.action, s.path, s.to or "", s.note] for s in sorted(plan.steps, key=lambda s: order[s.action])]
     table(f"Plan for {_shown(plan.root)} (module: {plan.module})", ["action", "path", "to", "why"], rows)
     if plan.large:

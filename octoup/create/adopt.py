@@ -66,6 +66,7 @@ class AdoptionPlan:
     large: list[tuple[str, int]]
     git_top: Path | None
     capture_from: Path | None
+    edits: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def of(self, action: str) -> list[Step]:
         return [s for s in self.steps if s.action == action]
@@ -107,7 +108,7 @@ def active_env() -> Path | None:
 
 
 def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force: bool,
-                  large_bytes: int) -> AdoptionPlan:
+                  large_bytes: int, rewrite_paths: bool = False) -> AdoptionPlan:
     root = root.resolve()
     if not root.is_dir():
         raise OctoupError(f"{root} is not a folder",
@@ -136,6 +137,9 @@ def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force
     if capture_from is not None:
         steps.append(Step("capture", "requirements.txt", kind="env",
                           note=f"pins what is installed in the active env {capture_from}"))
+    edits = _edits(root, steps) if rewrite_paths else []
+    steps += [Step("edit", e.path, kind="code", note="; ".join(f"{a} -> {b}" for a, b in e.replacements))
+              for e in edits]
     large = _large_files(root, steps, large_bytes)
     gitignore = _merged_gitignore(root, additions.get(GITIGNORE, b""), large)
     if gitignore is not None:
@@ -148,7 +152,17 @@ def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force
         steps=steps,
         additions={s.path: additions[s.path] for s in steps if s.action == "add" and s.path != GITIGNORE},
         gitignore=gitignore, large=large, git_top=git.work_tree(root), capture_from=capture_from,
+        edits={e.path: e.data for e in edits},
     )
+
+
+def _edits(root: Path, steps: list[Step]) -> list:
+    from octoup.create.rewrite import CODE_SUFFIXES, plan_edits
+
+    moves = {s.path: s.to for s in steps if s.action == "move"}
+    code = {s.path: s.to or s.path for s in steps
+            if s.action in ("move", "keep") and s.path.endswith(CODE_SUFFIXES) and (root / s.path).is_file()}
+    return plan_edits(root, moves, code)
 
 
 def _template_options(root: Path, module: str, found: str | None, options: dict[str, str]) -> dict[str, str]:
@@ -326,6 +340,8 @@ def apply(plan: AdoptionPlan, *, init_git: bool = True) -> Applied:
         moved = sum(_move(root, step, tracked, journal) for step in plan.of("move"))
         for relative, data in plan.additions.items():
             _create(root / relative, data, journal)
+        for relative, data in plan.edits.items():
+            _replace(root / relative, data, journal)
         if plan.gitignore is not None:
             _replace(root / GITIGNORE, plan.gitignore, journal)
         captured = _capture(plan, journal) if plan.capture_from else None
@@ -385,7 +401,8 @@ def _capture(plan: AdoptionPlan, journal: _Journal) -> Path:
 def _git_after(plan: AdoptionPlan, init_git: bool) -> str:
     root = plan.root
     if plan.git_top is not None:
-        written = [p for p in [*plan.additions, GITIGNORE, "requirements.txt"] if (root / p).exists()]
+        written = [p for p in [*plan.additions, *plan.edits, GITIGNORE, "requirements.txt"]
+                   if (root / p).exists()]
         wanted = git.run(root, "ls-files", "-z", "--others", "--modified", "--exclude-standard", "--",
                          *written).split("\0")
         if any(wanted):

@@ -256,3 +256,42 @@ def test_bad_folder_and_bad_options(lab, tmp_path):
     odd.mkdir()
     result = adopt(str(odd), cwd=lab)
     assert result.returncode == 2 and "not a valid Python name" in result.stderr
+
+
+def test_rewrite_paths_only_when_asked(lab):
+    messy_folder(lab)
+    (lab / "load.py").write_text(
+        "import pandas as pd\n\n"
+        "df = pd.read_csv('wine.csv')\n"
+        'pics = ["./images/a.jpg", "unrelated.csv", f"wine.csv"]\n'
+        "raw = r'data/wine.csv'\n"
+    )
+    (lab / "data").mkdir()
+    (lab / "data" / "wine.csv").write_text("x\n")
+    (lab / "wine.csv").rename(lab / "red.csv")
+    plan = json.loads(adopt("--dry-run", "--json", "--rewrite-paths", cwd=lab).stdout)
+    edits = {s["path"]: s["note"] for s in plan["steps"] if s["action"] == "edit"}
+    assert edits == {"wine_lab/load.py": "./images/a.jpg -> data/raw/images/a.jpg; "
+                                         "data/wine.csv -> data/raw/wine.csv"}
+    result = adopt("--yes", "--rewrite-paths", cwd=lab)
+    assert result.returncode == 0, result.stderr
+    script = (lab / "wine_lab" / "load.py").read_text()
+    assert "pd.read_csv('wine.csv')" in script  # no file named wine.csv was at the top any more
+    assert '"data/raw/images/a.jpg"' in script and '"unrelated.csv"' in script and 'f"wine.csv"' in script
+    assert "raw = r'data/raw/wine.csv'" in script
+    notebook = json.loads((lab / "notebooks" / "analysis.ipynb").read_text())
+    assert "pd.read_csv('wine.csv')" in "".join(notebook["cells"][0]["source"])
+    assert "edited 1" in result.stderr
+
+
+def test_rewrite_paths_in_notebooks_are_relative_to_the_notebook(lab):
+    messy_folder(lab)
+    hashes_before = hashlib.sha256((lab / "train.py").read_bytes()).hexdigest()
+    result = adopt("--yes", "--rewrite-paths", cwd=lab)
+    assert result.returncode == 0, result.stderr
+    notebook = json.loads((lab / "notebooks" / "analysis.ipynb").read_text())
+    assert notebook["cells"][0]["source"] == ["import pandas as pd\n",
+                                              "df = pd.read_csv('../data/raw/wine.csv')"]
+    script = (lab / "wine_lab" / "train.py").read_text()
+    assert script == "import utils\n\nprint(utils.load('data/raw/wine.csv'))\n"
+    assert hashlib.sha256(script.encode()).hexdigest() != hashes_before

@@ -113,7 +113,8 @@ def test_cli_new_project_defaults_and_next_steps(octoup, isolated):
     project = isolated / "wine-quality"
     assert (project / "wine_quality" / "modeling" / "train.py").is_file()
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    assert pyproject["project"]["requires-python"].endswith(f"{sys.version_info.major}.{sys.version_info.minor}")
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert pyproject["project"]["requires-python"].endswith(running)
     # the project is an octoup project: config and env detection work in it
     detected = run_octoup("env", "detect", "--json", cwd=project)
     assert json.loads(detected.stdout)["winner"] == "requirements.txt"
@@ -151,7 +152,7 @@ def test_manager_implies_the_dependency_file(isolated):
           "dependency_file=requirements.txt"], "does not go with dependency_file=requirements.txt"),
         (["create", "missing/p", "--no-input"], "is not an existing folder"),
         (["create", "--no-input"], "give the new project's NAME"),
-        (["create", "p", "--dry-run"], "--dry-run and --keep go with --adopt"),
+        (["create", "p", "--dry-run"], "--dry-run, --keep and --rewrite-paths go with --adopt"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_writes_nothing(octoup, isolated, args, message):
