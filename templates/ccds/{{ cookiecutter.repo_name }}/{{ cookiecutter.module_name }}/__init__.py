@@ -1,0 +1,1 @@
+"""Code for {{ cookiecutter.project_name | replace('\\', '') | replace('"', "'") }}."""
