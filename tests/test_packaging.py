@@ -42,3 +42,10 @@ def test_built_wheels_install_into_a_fresh_venv(tmp_path):
                                           "OCTOUP_LOCAL_ROOT": str(tmp_path / "store")})
     assert demo.returncode == 0, demo.stderr
     assert "penguins/penguins.csv" in demo.stdout
+    # the cookiecutter template (with its hooks and shared includes) works from the wheel
+    created = subprocess.run([str(octoup), "create", "wheel-made", "--no-input"], cwd=tmp_path,
+                             capture_output=True, text=True,
+                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert created.returncode == 0, created.stderr
+    assert "ruff" in (tmp_path / "wheel-made" / "requirements.txt").read_text()
+    assert (tmp_path / "wheel-made" / ".devcontainer" / "devcontainer.json").is_file()

@@ -153,7 +153,17 @@ def _show_plan(plan) -> None:
     from octoup.cli.output import say, table
 
     order = {"conflict": 0, "move": 1, "edit": 2, "capture": 3, "add": 4, "update": 5, "keep": 6, "skip": 7}
-    rows = [[s.action, s.path, s.to or "", s.note] for s in sorted(plan.steps, key=lambda s: order[s.action])]
+    listed = {s.path for s in plan.steps if s.action != "skip"}
+    steps = [s for s in sorted(plan.steps, key=lambda s: order[s.action])
+             if not (s.action == "skip" and s.path in listed)]
+    folders = [s.path.removesuffix("/.gitkeep") for s in steps
+               if s.action == "add" and s.path.endswith("/.gitkeep")]
+    rows = [[s.action, s.path, s.to or "", s.note] for s in steps
+            if not (s.action == "add" and s.path.endswith("/.gitkeep"))]
+    if folders:
+        at = next(i for i, row in enumerate(rows) if row[0] in ("add", "update", "keep", "skip"))
+        rows.insert(at, ["add", f"{len(folders)} folders", "", f"{', '.join(folders)} (a .gitkeep keeps "
+                                                                "each in git)"])
     table(f"Plan for {_shown(plan.root)} (module: {plan.module})", ["action", "path", "to", "why"], rows)
     if plan.large:
         say(f"{len(plan.large)} large file(s) stay out of git:")
@@ -164,7 +174,8 @@ def _show_plan(plan) -> None:
 def _next_steps(plan) -> None:
     from octoup.cli.output import say
 
-    say("data/ is ignored by git: keep data in a bucket (`octoup data copy data/raw --cloud C`).")
+    say("data/ is ignored by git, as the layout wants: data lives in data/raw locally and in the "
+        "project's bucket.")
     if plan.large:
         say("Large files to keep in the project's bucket: octoup data track "
             + " ".join(path for path, _ in plan.large))

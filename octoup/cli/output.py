@@ -60,4 +60,9 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
         t.add_column(column)
     for row in rows:
         t.add_row(*[Text(redact("" if v is None else str(v))) for v in row])
-    console().print(t)
+    if sys.stdout.isatty():
+        console().print(t)
+        return
+    with console().capture() as captured:
+        console().print(t)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))

@@ -125,7 +125,7 @@ def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force
     found = dependency_file(root)
     capture_from = active_env() if found is None else None
     template_options = _template_options(root, module, found, options)
-    additions = _skeleton(template_options)
+    additions = _skeleton(template_options) | _extras(root, template_options)
 
     keep_set = {Path(k).as_posix().strip("/") for k in keep}
     steps = _placements(root, module, keep_set)
@@ -189,6 +189,15 @@ def _skeleton(options: dict[str, str]) -> dict[str, bytes]:
             for path in sorted(made.rglob("*"))
             if path.is_file()
         }
+
+
+def _extras(root: Path, options: dict[str, str]) -> dict[str, bytes]:
+    from octoup.create.extras import ProjectFacts, files
+
+    tests = (root / "tests").is_dir() or any(root.glob("test_*.py")) or any(root.glob("*_test.py"))
+    facts = ProjectFacts(name=options["repo_name"], python=options["python_version"],
+                         conda=options.get("dependency_file") == "environment.yml", tests=tests)
+    return {path.as_posix(): text.encode() for path, text in files(facts).items()}
 
 
 def _placements(root: Path, module: str, keep: set[str]) -> list[Step]:

@@ -38,20 +38,24 @@ def devcontainer(facts: ProjectFacts, *, cpus: int = 2, memory: str = "4gb") -> 
     )
 
 
-def add_missing(project: Path, facts: ProjectFacts) -> list[Path]:
-    """Write the devcontainer and workflow where the project has none; never replaces a file."""
+def files(facts: ProjectFacts) -> dict[Path, str]:
+    """The devcontainer and the GitHub workflow for a project, by relative path."""
     from octoup.env import workflow
 
-    wanted = {
-        DEVCONTAINER: lambda: devcontainer(facts),
-        workflow.TARGET: lambda: workflow.render(python=facts.python, tests=facts.tests),
+    return {
+        DEVCONTAINER: devcontainer(facts),
+        workflow.TARGET: workflow.render(python=facts.python, tests=facts.tests),
     }
+
+
+def add_missing(project: Path, facts: ProjectFacts) -> list[Path]:
+    """Write the devcontainer and workflow where the project has none; never replaces a file."""
     written = []
-    for relative, text in wanted.items():
+    for relative, text in files(facts).items():
         path = project / relative
         if path.exists():
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text(), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         written.append(relative)
     return written

@@ -64,8 +64,9 @@ def create(request: Request) -> Created:
     if request.template is None:
         TemplateQuestions.read(builtin_template()).check(request.options)
         repo, module = project_names(request.name, request.options)
-        extra = pair_manager_and_file({"python_version": current_python(), **extra,
-                                       "repo_name": repo, "module_name": module})
+        # with prompts, the template derives these from the project name the user confirms
+        names = {"repo_name": repo, "module_name": module} if request.no_input else {}
+        extra = pair_manager_and_file({"python_version": current_python(), **extra, **names})
         _refuse_existing(output_dir / repo, request.force)
     with tempfile.TemporaryDirectory(dir=output_dir, prefix=".octoup-create-") as scratch:
         made = render(request.template or str(builtin_template()), Path(scratch), extra=extra,

@@ -102,7 +102,10 @@ def test_messy_folder_lands_in_the_layout_with_every_byte_kept(lab):
     files = tree(lab)
     assert {"data/raw/.gitkeep", "data/interim/.gitkeep", "reports/figures/.gitkeep",
             "wine_lab/__init__.py", "octoup.toml", "Makefile", "pyproject.toml", ".gitignore",
-            ".env"} <= files
+            ".env", ".devcontainer/devcontainer.json", ".github/workflows/octoup-env.yml"} <= files
+    # a conda env file: the devcontainer gets conda, the workflow runs the tests it found
+    assert "conda" in (lab / ".devcontainer/devcontainer.json").read_text()
+    assert "pytest" in (lab / ".github/workflows/octoup-env.yml").read_text()
     # nothing of the template replaced the user's files, and no second env file was added
     assert (lab / "README.md").read_text() == "# Wine\n"
     assert "Pipfile" not in files and "LICENSE" not in files
