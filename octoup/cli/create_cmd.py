@@ -152,7 +152,8 @@ def _adopt(folder: Path, options: dict[str, str], *, keep: list[str], force: boo
 def _show_plan(plan) -> None:
     from octoup.cli.output import say, table
 
-    order = {"conflict": 0, "move": 1, "edit": 2, "capture": 3, "add": 4, "update": 5, "keep": 6, "skip": 7}
+    order = {"conflict": 0, "move": 1, "edit": 2, "warn": 3, "capture": 4, "add": 5, "update": 6, "keep": 7,
+             "skip": 8}
     listed = {s.path for s in plan.steps if s.action != "skip"}
     steps = [s for s in sorted(plan.steps, key=lambda s: order[s.action])
              if not (s.action == "skip" and s.path in listed)]

@@ -137,9 +137,10 @@ def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force
     if capture_from is not None:
         steps.append(Step("capture", "requirements.txt", kind="env",
                           note=f"pins what is installed in the active env {capture_from}"))
-    edits = _edits(root, steps) if rewrite_paths else []
+    edits, warnings = _code_changes(root, steps, rewrite_paths)
     steps += [Step("edit", e.path, kind="code", note="; ".join(f"{a} -> {b}" for a, b in e.replacements))
               for e in edits]
+    steps += [Step("warn", path, kind="code", note=note) for path, note in warnings]
     large = _large_files(root, steps, large_bytes)
     gitignore = _merged_gitignore(root, additions.get(GITIGNORE, b""), large)
     if gitignore is not None:
@@ -156,13 +157,15 @@ def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force
     )
 
 
-def _edits(root: Path, steps: list[Step]) -> list:
-    from octoup.create.rewrite import CODE_SUFFIXES, plan_edits
+def _code_changes(root: Path, steps: list[Step], rewrite_paths: bool) -> tuple[list, list[tuple[str, str]]]:
+    """Path-literal edits (when asked) and warnings about imports the moves break."""
+    from octoup.create.rewrite import CODE_SUFFIXES, broken_imports, plan_edits
 
     moves = {s.path: s.to for s in steps if s.action == "move"}
     code = {s.path: s.to or s.path for s in steps
             if s.action in ("move", "keep") and s.path.endswith(CODE_SUFFIXES) and (root / s.path).is_file()}
-    return plan_edits(root, moves, code)
+    edits = plan_edits(root, moves, code) if rewrite_paths else []
+    return edits, broken_imports(root, moves, code)
 
 
 def _template_options(root: Path, module: str, found: str | None, options: dict[str, str]) -> dict[str, str]:

@@ -112,3 +112,51 @@ def plan_edits(root: Path, moves: dict[str, str], code_files: dict[str, str]) ->
         if changes:
             edits.append(Edit(final, changes, new.encode("utf-8")))
     return edits
+
+
+def _code_of(path: Path) -> str | None:
+    """Python source of a script, or a notebook's code cells (IPython magics dropped)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix != ".ipynb":
+            return text
+        cells = json.loads(text).get("cells", [])
+    except (UnicodeDecodeError, OSError, json.JSONDecodeError):
+        return None
+    lines = []
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            lines += ("".join(source) if isinstance(source, list) else source).splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith(("%", "!")))
+
+
+def imported_names(path: Path) -> set[str]:
+    """Top-level names a file imports absolutely (``import x.y`` and ``from x import y`` give x)."""
+    source = _code_of(path)
+    try:
+        tree = ast.parse(source or "")
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def broken_imports(root: Path, moves: dict[str, str], code_files: dict[str, str]) -> list[tuple[str, str]]:
+    """(file, message) for code that imports a top-level script which moves to another folder."""
+    scripts = {Path(old).stem: new for old, new in moves.items() if "/" not in old and old.endswith(".py")}
+    found = []
+    for old, final in sorted(code_files.items()):
+        for name in sorted(imported_names(root / old) & scripts.keys()):
+            target = scripts[name]
+            if posixpath.dirname(target) != posixpath.dirname(final):
+                package = posixpath.dirname(target).replace("/", ".")
+                found.append((final, f"imports {name}, which moves to {target}: write "
+                                     f"`from {package} import {name}` and install the project "
+                                     "(`-e .` in requirements.txt)"))
+    return found

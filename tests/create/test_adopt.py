@@ -298,3 +298,17 @@ def test_rewrite_paths_in_notebooks_are_relative_to_the_notebook(lab):
     script = (lab / "wine_lab" / "train.py").read_text()
     assert script == "import utils\n\nprint(utils.load('data/raw/wine.csv'))\n"
     assert hashlib.sha256(script.encode()).hexdigest() != hashes_before
+
+
+def test_imports_a_move_breaks_are_flagged(lab):
+    messy_folder(lab)
+    notebook = dict(NOTEBOOK, cells=[{"cell_type": "code", "metadata": {}, "outputs": [],
+                                      "execution_count": None,
+                                      "source": ["%matplotlib inline\n", "from utils import load\n"]}])
+    (lab / "analysis.ipynb").write_text(json.dumps(notebook))
+    plan = json.loads(adopt("--dry-run", "--json", cwd=lab).stdout)
+    warnings = {s["path"]: s["note"] for s in plan["steps"] if s["action"] == "warn"}
+    # train.py moves next to utils.py, so its `import utils` still works; the notebook's and the
+    # test's do not
+    assert sorted(warnings) == ["notebooks/analysis.ipynb", "tests/test_utils.py"]
+    assert "`from wine_lab import utils`" in warnings["notebooks/analysis.ipynb"]
