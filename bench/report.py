@@ -89,8 +89,23 @@ def env_section() -> list[str]:
     return lines
 
 
+def create_section() -> list[str]:
+    data = _load("create")
+    if not data:
+        return []
+    lines = ["### Creating a project", "",
+             f"Run {data['when']}; both render templates/ccds with its hooks into a fresh folder; "
+             "octoup also validates, adds the devcontainer and workflow and runs `git init`.", "",
+             "| case | client | min wall time | runs |", "|---|---|---|---|"]
+    for m in data["measurements"]:
+        lines.append(f"| {m['case']} | {m['client']} | {m['seconds']:.3f} s | {m['runs']} |")
+    lines += ["", f"octoup / cookiecutter = {data['meta']['octoup_vs_cookiecutter']}; "
+              f"goal: `octoup create NAME --no-input` ≤ {data['meta']['goal_seconds']} s.", ""]
+    return lines
+
+
 def main() -> None:
-    body = [*cli_section(), *env_section(), *upload_section("aws"), *upload_section("gcp"),
+    body = [*cli_section(), *env_section(), *create_section(), *upload_section("aws"), *upload_section("gcp"),
             *upload_section("azure"), *copy_section()]
     text = DOC.read_text()
     block = f"{START}\n" + "\n".join(body) + f"\n{END}"
