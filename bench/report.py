@@ -72,6 +72,13 @@ def copy_section() -> list[str]:
     return [*lines, ""]
 
 
+def _timings(data: dict, first: tuple[str, str]) -> list[str]:
+    """A markdown table of wall times, labelled by the two ``first`` fields of each measurement."""
+    rows = [f"| {first[0]} | {first[1]} | min wall time | runs |", "|---|---|---|---|"]
+    return rows + [f"| {m[first[0]]} | {m[first[1]]} | {m['seconds']:.3f} s | {m['runs']} |"
+                   for m in data["measurements"]]
+
+
 def env_section() -> list[str]:
     data = _load("env_up")
     if not data:
@@ -79,10 +86,7 @@ def env_section() -> list[str]:
     meta = data["meta"]
     lines = ["### Rebuilding an environment from Pipfile.lock", "",
              f"Run {data['when']}; {meta['packages']} pinned, hashed packages (bench/fixtures/pipenv-lock), "
-             "warm caches, every client starting from no env.", "",
-             "| client | case | min wall time | runs |", "|---|---|---|---|"]
-    for m in data["measurements"]:
-        lines.append(f"| {m['client']} | {m['case']} | {m['seconds']:.3f} s | {m['runs']} |")
+             "warm caches, every client starting from no env.", "", *_timings(data, ("client", "case"))]
     lines += ["", f"octoup / uv = **{meta['octoup_vs_uv']}** (goal ≤ 1.3), pipenv / octoup = "
               f"**{meta['pipenv_vs_octoup']}** (goal ≥ 20), pip / octoup = {meta['pip_vs_octoup']}, "
               f"no-op `octoup up` = **{meta['noop_seconds']} s** (goal ≤ 0.5).", ""]
@@ -96,17 +100,15 @@ def create_section() -> list[str]:
     lines = ["### Creating a project", "",
              f"Run {data['when']}; both render templates/ccds with its hooks into a fresh folder; "
              "octoup also validates, adds the devcontainer and workflow and runs `git init`.", "",
-             "| case | client | min wall time | runs |", "|---|---|---|---|"]
-    for m in data["measurements"]:
-        lines.append(f"| {m['case']} | {m['client']} | {m['seconds']:.3f} s | {m['runs']} |")
+             *_timings(data, ("case", "client"))]
     lines += ["", f"octoup / cookiecutter = {data['meta']['octoup_vs_cookiecutter']}; "
               f"goal: `octoup create NAME --no-input` ≤ {data['meta']['goal_seconds']} s.", ""]
     return lines
 
 
 def main() -> None:
-    body = [*cli_section(), *env_section(), *create_section(), *upload_section("aws"), *upload_section("gcp"),
-            *upload_section("azure"), *copy_section()]
+    body = [*cli_section(), *env_section(), *create_section(), *upload_section("aws"),
+            *upload_section("gcp"), *upload_section("azure"), *copy_section()]
     text = DOC.read_text()
     block = f"{START}\n" + "\n".join(body) + f"\n{END}"
     DOC.write_text(re.sub(f"{re.escape(START)}.*{re.escape(END)}", lambda _: block, text,
