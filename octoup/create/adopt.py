@@ -315,7 +315,6 @@ class Applied:
     added: int
     git: str
     captured: Path | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 class _Journal:
@@ -349,7 +348,8 @@ def apply(plan: AdoptionPlan, *, init_git: bool = True) -> Applied:
     tracked = git.tracked(root) if plan.git_top else set()
     journal = _Journal()
     try:
-        moved = sum(_move(root, step, tracked, journal) for step in plan.of("move"))
+        for step in plan.of("move"):
+            _move(root, step, tracked, journal)
         for relative, data in plan.additions.items():
             _create(root / relative, data, journal)
         for relative, data in plan.edits.items():
@@ -361,10 +361,10 @@ def apply(plan: AdoptionPlan, *, init_git: bool = True) -> Applied:
         journal.rollback()
         raise
     state = _git_after(plan, init_git)
-    return Applied(moved=moved, added=len(plan.additions), git=state, captured=captured)
+    return Applied(moved=len(plan.of("move")), added=len(plan.additions), git=state, captured=captured)
 
 
-def _move(root: Path, step: Step, tracked: set[str], journal: _Journal) -> int:
+def _move(root: Path, step: Step, tracked: set[str], journal: _Journal) -> None:
     source, target = root / step.path, root / step.to
     if target.exists():  # appeared since planning: never move over it
         raise OctoupError(f"{step.to} appeared while adopting; nothing was changed",
@@ -377,7 +377,6 @@ def _move(root: Path, step: Step, tracked: set[str], journal: _Journal) -> int:
     else:
         os.rename(source, target)
         journal.undo.append(lambda: os.rename(target, source))
-    return 1
 
 
 def _create(path: Path, data: bytes, journal: _Journal) -> None:

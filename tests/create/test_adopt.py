@@ -180,8 +180,13 @@ def test_conflicts_refuse_with_nothing_changed(lab):
     assert (lab / "analysis.ipynb").exists() and (lab / "data/raw/wine.csv").read_text() == "other\n"
 
 
-def test_a_failure_half_way_is_undone(lab, monkeypatch):
+@pytest.mark.parametrize("in_git", [False, True], ids=["plain", "git"])
+def test_a_failure_half_way_is_undone(lab, monkeypatch, in_git):
     messy_folder(lab)
+    if in_git:  # some moves are `git mv`, the rest renames; both must be undone
+        git(lab, "init", "-q")
+        git(lab, "add", "analysis.ipynb", "train.py", "images")
+    status = git(lab, "status", "--porcelain") if in_git else ""
     before = snapshot(lab)
     plan = adopt_module.plan_adoption(lab, options={}, keep=[], force=False, large_bytes=10**9)
     calls = {"n": 0}
@@ -198,6 +203,7 @@ def test_a_failure_half_way_is_undone(lab, monkeypatch):
         adopt_module.apply(plan)
     monkeypatch.setattr(adopt_module.os, "rename", real)
     assert snapshot(lab) == before
+    assert (git(lab, "status", "--porcelain") if in_git else "") == status
 
 
 def test_rerun_refuses_then_force_places_new_files(lab):
