@@ -54,6 +54,11 @@ def create(
         typer.Option("--rewrite-paths", help="With --adopt: rewrite string literals in scripts and "
                                              "notebooks that name a moved file."),
     ] = False,
+    capture: Annotated[
+        bool,
+        typer.Option("--capture", help="With --adopt: pin the active env's packages into the project's "
+                                       "env file (done anyway when it has none)."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Scaffold a cookiecutter-data-science project, or adopt a folder into one."""
@@ -67,10 +72,10 @@ def create(
                               "Leave out --template, or create a new project from the template.")
         _adopt(Path(name or "."), options, keep=keep or [], force=force, dry_run=dry_run, yes=yes,
                init_git=not no_git, large_bytes=_size(large), rewrite_paths=rewrite_paths,
-               as_json=as_json)
+               capture=capture, as_json=as_json)
         return
-    if dry_run or keep or rewrite_paths:
-        raise OctoupError("--dry-run, --keep and --rewrite-paths go with --adopt",
+    if dry_run or keep or rewrite_paths or capture:
+        raise OctoupError("--dry-run, --keep, --rewrite-paths and --capture go with --adopt",
                           "Add --adopt, or leave them out.")
     if not name:
         raise OctoupError("give the new project's NAME, or --adopt to adopt a folder",
@@ -117,12 +122,13 @@ def _new(name: str, template: str | None, options: dict[str, str], **kwargs) -> 
 
 
 def _adopt(folder: Path, options: dict[str, str], *, keep: list[str], force: bool, dry_run: bool,
-           yes: bool, init_git: bool, large_bytes: int, rewrite_paths: bool, as_json: bool) -> None:
+           yes: bool, init_git: bool, large_bytes: int, rewrite_paths: bool, capture: bool,
+           as_json: bool) -> None:
     from octoup.cli.output import emit_json, say
     from octoup.create.adopt import AdoptConflict, apply, plan_adoption
 
     plan = plan_adoption(folder, options=options, keep=keep, force=force, large_bytes=large_bytes,
-                         rewrite_paths=rewrite_paths)
+                         rewrite_paths=rewrite_paths, capture=capture)
     if as_json:
         emit_json({"root": plan.root, "module": plan.module, "steps": plan.steps,
                    "large_files": [{"path": p, "bytes": n} for p, n in plan.large],

@@ -108,7 +108,7 @@ def active_env() -> Path | None:
 
 
 def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force: bool,
-                  large_bytes: int, rewrite_paths: bool = False) -> AdoptionPlan:
+                  large_bytes: int, rewrite_paths: bool = False, capture: bool = False) -> AdoptionPlan:
     root = root.resolve()
     if not root.is_dir():
         raise OctoupError(f"{root} is not a folder",
@@ -123,7 +123,11 @@ def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force
     check_module_name(module, origin=f"the folder name {root.name!r}"
                       if "module_name" not in options else "--option module_name")
     found = dependency_file(root)
-    capture_from = active_env() if found is None else None
+    active = active_env()
+    if capture and active is None:
+        raise OctoupError("--capture: no environment is active to capture",
+                          "Activate the env you work in (source .venv/bin/activate, conda activate ...).")
+    capture_from = active if capture or found is None else None
     template_options = _template_options(root, module, found, options)
     additions = _skeleton(template_options) | _extras(root, template_options)
 
@@ -134,9 +138,14 @@ def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force
     taken = {s.to for s in moves} | {s.path for s in steps}
     for relative in sorted(set(additions) - {GITIGNORE}):
         steps.append(_addition(root, relative, taken, found, capture_from))
+    captured_file = _env_file(root, found)
     if capture_from is not None:
-        steps.append(Step("capture", "requirements.txt", kind="env",
+        steps.append(Step("capture", captured_file, kind="env",
                           note=f"pins what is installed in the active env {capture_from}"))
+    elif active is not None:
+        steps.append(Step("warn", captured_file, kind="env",
+                          note=f"an env is active ({active}): --capture pins what it has "
+                               f"into {captured_file}"))
     edits, warnings = _code_changes(root, steps, rewrite_paths)
     steps += [Step("edit", e.path, kind="code", note="; ".join(f"{a} -> {b}" for a, b in e.replacements))
               for e in edits]
@@ -166,6 +175,19 @@ def _code_changes(root: Path, steps: list[Step], rewrite_paths: bool) -> tuple[l
             if s.action in ("move", "keep") and s.path.endswith(CODE_SUFFIXES) and (root / s.path).is_file()}
     edits = plan_edits(root, moves, code) if rewrite_paths else []
     return edits, broken_imports(root, moves, code)
+
+
+def _env_file(root: Path, found: str | None) -> str:
+    """The file `octoup env capture` writes: the one that defines the env, else requirements.txt."""
+    if found is None:
+        return "requirements.txt"
+    from octoup.env.detect import detect
+
+    try:
+        spec = detect(root).spec
+    except OctoupError:  # an env file octoup cannot read: capture would not know where to write
+        return found
+    return spec.path.relative_to(root).as_posix() if spec else found
 
 
 def _template_options(root: Path, module: str, found: str | None, options: dict[str, str]) -> dict[str, str]:
@@ -398,22 +420,25 @@ def _replace(path: Path, data: bytes, journal: _Journal) -> None:
 
 
 def _capture(plan: AdoptionPlan, journal: _Journal) -> Path:
-    """Pin the active env into requirements.txt (the folder had no env file)."""
+    """Pin the active env into the project's env file (requirements.txt when it had none)."""
     from octoup.env.capture import capture
     from octoup.env.detect import detect
     from octoup.env.installed import read
 
-    target = plan.root / "requirements.txt"
-    result = capture(detect(plan.root), read(plan.capture_from), fmt="requirements")
-    journal.undo.append(lambda: target.unlink(missing_ok=True))
-    return result.path
+    target = plan.root / next(s.path for s in plan.steps if s.action == "capture")
+    original = target.read_bytes() if target.exists() else None
+    journal.undo.append(lambda: target.write_bytes(original) if original is not None
+                        else target.unlink(missing_ok=True))
+    # the template's pyproject.toml (no dependencies) is new: requirements.txt still holds the env
+    fmt = "requirements" if target.name.startswith("requirements") else None
+    return capture(detect(plan.root), read(plan.capture_from), fmt=fmt).path
 
 
 def _git_after(plan: AdoptionPlan, init_git: bool) -> str:
     root = plan.root
     if plan.git_top is not None:
-        written = [p for p in [*plan.additions, *plan.edits, GITIGNORE, "requirements.txt"]
-                   if (root / p).exists()]
+        captured = [s.path for s in plan.of("capture")]
+        written = [p for p in [*plan.additions, *plan.edits, GITIGNORE, *captured] if (root / p).exists()]
         wanted = git.run(root, "ls-files", "-z", "--others", "--modified", "--exclude-standard", "--",
                          *written).split("\0")
         if any(wanted):

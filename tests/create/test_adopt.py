@@ -238,8 +238,8 @@ def test_existing_gitignore_is_kept_and_extended(lab):
     assert ".env" in text.splitlines()
 
 
-def test_folder_without_env_file_captures_the_active_env(lab, tmp_path):
-    (lab / "train.py").write_text("print('hi')\n")
+def sarah_env(tmp_path: Path) -> Path:
+    """A venv where Sarah pip-installed a package (a dist-info is all a capture reads)."""
     env = tmp_path / "sarah-env"
     subprocess.run([sys.executable, "-m", "uv", "venv", "-q", "--python", sys.executable, str(env)],
                    check=True, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"})
@@ -248,10 +248,27 @@ def test_folder_without_env_file_captures_the_active_env(lab, tmp_path):
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: wine-helpers\nVersion: 1.2\n")
     (dist / "INSTALLER").write_text("pip\n")
-    result = adopt("--yes", cwd=lab, env={"VIRTUAL_ENV": str(env)})
+    return env
+
+
+def test_folder_without_env_file_captures_the_active_env(lab, tmp_path):
+    (lab / "train.py").write_text("print('hi')\n")
+    result = adopt("--yes", cwd=lab, env={"VIRTUAL_ENV": str(sarah_env(tmp_path))})
     assert result.returncode == 0, result.stderr
     assert "wine-helpers==1.2" in (lab / "requirements.txt").read_text()
     assert "from the active environment" in result.stderr
+    assert "requirements.txt" in git(lab, "diff", "--cached", "--name-only").split()
+
+
+def test_capture_rewrites_the_env_file_only_when_asked(lab, tmp_path):
+    (lab / "requirements.txt").write_text("pandas\n")
+    env = {"VIRTUAL_ENV": str(sarah_env(tmp_path))}
+    plan = json.loads(adopt("--dry-run", "--json", cwd=lab, env=env).stdout)
+    assert [s["path"] for s in plan["steps"] if s["action"] == "warn"] == ["requirements.txt"]
+    assert adopt("--yes", "--capture", cwd=lab).returncode == 2  # nothing active: a clear error
+    result = adopt("--yes", "--capture", cwd=lab, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "wine-helpers==1.2" in (lab / "requirements.txt").read_text()
 
 
 def test_bad_folder_and_bad_options(lab, tmp_path):

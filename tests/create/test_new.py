@@ -152,7 +152,7 @@ def test_manager_implies_the_dependency_file(isolated):
           "dependency_file=requirements.txt"], "does not go with dependency_file=requirements.txt"),
         (["create", "missing/p", "--no-input"], "is not an existing folder"),
         (["create", "--no-input"], "give the new project's NAME"),
-        (["create", "p", "--dry-run"], "--dry-run, --keep and --rewrite-paths go with --adopt"),
+        (["create", "p", "--dry-run"], "--dry-run, --keep, --rewrite-paths and --capture go with --adopt"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_writes_nothing(octoup, isolated, args, message):
