@@ -217,6 +217,11 @@ class StorageProvider(ABC):
     @abstractmethod
     def abort_incomplete(self, bucket: str, upload: IncompleteUpload) -> None: ...
 
+    def direct_url(self, bucket: str, key: str, *, expires: int = 3600) -> str | None:
+        """A URL (or file path) any HTTP client can read the object from without octoup: a
+        presigned HTTPS URL valid ``expires`` seconds. None when this adapter cannot make one."""
+        return None
+
     def native_digest(self, info: ObjectInfo) -> tuple[str, str] | None:
         """(algorithm, value) a full download can be checked against, when the cloud has one."""
         for algorithm in ("md5", "crc32c", "sha256"):

@@ -14,7 +14,16 @@ import typer
 import typer.core
 
 from octoup import __version__
-from octoup.cli import config_cmd, create_cmd, demo_cmd, env_cmd, planned, providers_cmd, up_cmd
+from octoup.cli import (
+    config_cmd,
+    create_cmd,
+    data_cmd,
+    demo_cmd,
+    env_cmd,
+    planned,
+    providers_cmd,
+    up_cmd,
+)
 
 
 class _Group(typer.core.TyperGroup):
@@ -83,6 +92,7 @@ app.command("demo")(demo_cmd.demo)
 app.command("create")(create_cmd.create)
 app.command("up")(up_cmd.up)
 app.add_typer(env_cmd.app, name="env")
+app.add_typer(data_cmd.app, name="data")
 planned.register(app)
 
 

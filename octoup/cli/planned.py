@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 PLANNED = {
-    "data": "Copy datasets into any cloud; pull, push, sample, profile and validate them.",
     "clone": "Clone a repository and copy its data into your own bucket.",
     "init": "Re-apply per-clone git and LFS configuration.",
     "status": "Say what changed and should be committed (env, runs, data).",

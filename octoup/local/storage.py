@@ -131,6 +131,13 @@ class LocalStorage(StorageProvider):
             fh.seek(start)
             return fh.read() if length is None else fh.read(length)
 
+    def direct_url(self, bucket: str, key: str, *, expires: int = 3600) -> str | None:
+        """The object's own file: the local store keeps each object as a plain file."""
+        path = self._bucket(bucket) / "objects" / _name(key)
+        if not path.is_file():
+            raise ObjectNotFound(self.uri(bucket, key))
+        return str(path)
+
     def open(self, bucket: str, key: str) -> BinaryIO:
         path = self._bucket(bucket)
         self._meta(path, key)

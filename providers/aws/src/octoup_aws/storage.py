@@ -220,6 +220,11 @@ class S3Storage(StorageProvider):
                     yield _info(item["Key"], item["Size"], item.get("ETag"),
                                 last_modified=item.get("LastModified"))
 
+    def direct_url(self, bucket: str, key: str, *, expires: int = 3600) -> str | None:
+        """A presigned GET URL (signed locally: no request is made)."""
+        return self.client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key},
+                                                  ExpiresIn=expires)
+
     def stat(self, bucket: str, key: str) -> ObjectInfo:
         with self._errors(self.uri(bucket, key)):
             head = self.client.head_object(Bucket=bucket, Key=key)

@@ -1,0 +1,231 @@
+"""``octoup data``: copy datasets into a bucket, list, pull, push, version and remove them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Copy datasets into any cloud; pull, push, version and remove them.",
+                  no_args_is_help=True, rich_markup_mode=None)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary.")]
+CloudOpt = Annotated[str | None, typer.Option("--cloud", "-c", help="Cloud for a new dataset "
+                                                                    "(default: the project's).")]
+BucketOpt = Annotated[str | None, typer.Option("--bucket", "-b", help="Bucket for a new dataset "
+                                                                      "(default: the cloud's bucket).")]
+UnpackOpt = Annotated[bool, typer.Option("--unpack/--no-unpack", help="Unpack archives in flight, "
+                                                                      "one object per member.")]
+
+
+def _project():
+    from octoup.cli.output import say
+    from octoup.config import open_project
+
+    return open_project(Path.cwd(), announce=say)
+
+
+def _copy(name: str, sources: list[str], cloud, bucket, unpack: bool, as_json: bool) -> None:
+    from octoup.cli.output import emit_json, say
+    from octoup.cli.progress import TransferReport
+    from octoup.data.copy import CopyOptions, copy_dataset
+
+    project = _project()
+    options = CopyOptions(name=name, sources=sources, cloud=cloud, bucket=bucket, unpack=unpack)
+    with TransferReport(f"copy {name}") as report:
+        summary = copy_dataset(project, options, report)
+    if as_json:
+        emit_json(summary)
+        return
+    if summary.bucket_created:
+        say(f"Created bucket {summary.uri.rsplit('/', 2)[0]}/ for the project.")
+    if summary.copied == 0:
+        say(f"{name}: all {summary.files} files are already in {summary.uri}; nothing copied.")
+    else:
+        rate = summary.bytes_copied / max(summary.seconds, 1e-6) / 1e6
+        server = f", {summary.server_side} server-side" if summary.server_side else ""
+        say(f"{name}: copied {summary.copied} of {summary.files} files ({summary.bytes_copied / 1e6:,.1f} MB"
+            f"{server}) to {summary.uri} in {summary.seconds:.1f} s ({rate:.1f} MB/s); "
+            f"{summary.skipped} already there.")
+    say(f"Manifest: data/.octoup/{name}/manifest.json (commit it).")
+
+
+def default_name(source: str) -> str:
+    """A dataset name from a source: its last path part without archive or file suffixes."""
+    import re
+    from urllib.parse import urlsplit
+
+    from octoup.data.archive import strip_archive_suffix
+
+    last = urlsplit(source).path.rstrip("/").rsplit("/", 1)[-1] or urlsplit(source).netloc
+    stem = strip_archive_suffix(last).split(".")[0] if "*" not in last else ""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "dataset"
+
+
+@app.command()
+def copy(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders, globs, http(s):// URLs, "
+                                                      "s3://, gs://, az:// or local:// URIs.")],
+    name: Annotated[str | None, typer.Option("--name", "-n", help="Dataset name (default: from the "
+                                                                  "first source).")] = None,
+    cloud: CloudOpt = None,
+    bucket: BucketOpt = None,
+    unpack: UnpackOpt = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy sources into the dataset's bucket (provisioned if missing); reruns copy only what changed."""
+    _copy(name or default_name(sources[0]), sources, cloud, bucket, unpack, as_json)
+
+
+@app.command()
+def add(
+    name: Annotated[str, typer.Argument(help="Dataset name.")],
+    sources: Annotated[list[str], typer.Argument(help="Sources, as for `octoup data copy`.")],
+    cloud: CloudOpt = None,
+    bucket: BucketOpt = None,
+    unpack: UnpackOpt = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add sources to dataset NAME (creating it): the same as `copy --name NAME`."""
+    _copy(name, sources, cloud, bucket, unpack, as_json)
+
+
+@app.command("ls")
+def list_(
+    name: Annotated[str | None, typer.Argument(help="A dataset: list its files.")] = None,
+    version: Annotated[str | None, typer.Option("--version", help="Files of this version.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the project's datasets, or one dataset's files."""
+    from octoup.cli.output import emit_json, say, table
+    from octoup.data import manifest as mf
+    from octoup.data.pull import local_folder
+    from octoup.data.versions import labels, snapshot
+    from octoup.project_root import project_folder
+
+    root = project_folder()
+    if name is None:
+        found = mf.datasets(root)
+        if as_json:
+            emit_json([{"name": m.name, "uri": m.uri, "files": len(m.files), "bytes": m.total_bytes,
+                        "sources": m.sources, "versions": labels(root, m.name)} for m in found])
+        elif not found:
+            say("No datasets yet: `octoup data copy SRC --name NAME` makes one.")
+        else:
+            table(None, ["dataset", "where", "files", "MB", "versions"],
+                  [[m.name, m.uri, len(m.files), f"{m.total_bytes / 1e6:,.1f}",
+                    ", ".join(labels(root, m.name))] for m in found])
+        return
+    manifest = snapshot(root, name, version) if version else mf.load_dataset(root, name)
+    folder = local_folder(root, name)
+    rows = [{"path": p, "bytes": e.size, "sha256": e.sha256, "pulled": (folder / p).is_file()}
+            for p, e in sorted(manifest.files.items())]
+    if as_json:
+        emit_json({"name": name, "uri": manifest.uri, "version": version, "files": rows})
+        return
+    table(f"{name}{'@' + version if version else ''}: {manifest.uri}", ["path", "bytes", "sha256", "pulled"],
+          [[r["path"], f"{r['bytes']:,}", (r["sha256"] or "")[:12], "yes" if r["pulled"] else ""]
+           for r in rows])
+
+
+def _names(name: str | None, every: bool) -> list[str]:
+    from octoup.data import manifest as mf
+    from octoup.errors import OctoupError
+    from octoup.project_root import project_folder
+
+    if every == bool(name):
+        raise OctoupError("give a dataset NAME or --all", "See the datasets with `octoup data ls`.")
+    return [m.name for m in mf.datasets(project_folder())] if every else [name]
+
+
+@app.command()
+def pull(
+    name: Annotated[str | None, typer.Argument(help="Dataset to pull.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Pull every dataset.")] = False,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Only files matching this glob "
+                                                                  "(repeatable).")] = None,
+    version: Annotated[str | None, typer.Option("--version", help="Pull this version.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Download a dataset into data/raw/NAME/, verified; files already there and intact are skipped."""
+    from octoup.cli.output import emit_json, say
+    from octoup.cli.progress import TransferReport
+    from octoup.data.pull import pull as run_pull
+
+    project = _project()
+    results = []
+    for each in _names(name, every):
+        with TransferReport(f"pull {each}") as report:
+            summary = run_pull(project, each, only=only, version=version, reporter=report)
+        results.append(summary)
+        if not as_json:
+            where = summary.folder.relative_to(project.root)
+            say(f"{each}: {summary.moved} file(s) downloaded ({summary.bytes_moved / 1e6:,.1f} MB) into "
+                f"{where}/, {summary.skipped} already there.")
+    if as_json:
+        emit_json(results)
+
+
+@app.command()
+def push(
+    name: Annotated[str | None, typer.Argument(help="Dataset to push.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Push every dataset.")] = False,
+    delete: Annotated[bool, typer.Option("--delete", help="Also delete objects whose local file is "
+                                                          "gone.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Upload new and changed files of data/raw/NAME/ and update the manifest."""
+    from octoup.cli.output import emit_json, say
+    from octoup.cli.progress import TransferReport
+    from octoup.data.pull import push as run_push
+
+    project = _project()
+    results = []
+    for each in _names(name, every):
+        with TransferReport(f"push {each}") as report:
+            summary = run_push(project, each, delete=delete, reporter=report)
+        results.append(summary)
+        if not as_json:
+            say(f"{each}: {summary.moved} file(s) uploaded ({summary.bytes_moved / 1e6:,.1f} MB), "
+                f"{summary.deleted} deleted, {summary.skipped} unchanged.")
+    if as_json:
+        emit_json(results)
+
+
+@app.command()
+def version(
+    name: Annotated[str, typer.Argument(help="Dataset to snapshot.")],
+    label: Annotated[str | None, typer.Option("--label", help="Version label (default: v1, v2, ...).")]
+    = None,
+) -> None:
+    """Snapshot the dataset's manifest; its bytes are kept when later copies or pushes change them."""
+    from octoup.cli.output import say
+    from octoup.data.versions import create
+    from octoup.project_root import project_folder
+
+    made, snap = create(project_folder(), name, label)
+    say(f"{name}@{made}: {len(snap.files)} files. Read it with `octoup data pull {name} --version {made}`.")
+
+
+@app.command()
+def rm(
+    name: Annotated[str, typer.Argument(help="Dataset to remove from the project.")],
+    objects: Annotated[bool, typer.Option("--objects", help="Also delete its objects from the "
+                                                            "bucket.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Forget a dataset (manifest and config); with --objects, delete its bytes from the bucket too."""
+    import sys
+
+    from octoup.cli.output import say
+    from octoup.data.catalog import remove
+
+    project = _project()
+    if objects and not yes and sys.stdin.isatty() and not typer.confirm(
+            f"Delete every object of '{name}' from its bucket?", default=False):
+        raise typer.Exit(1)
+    removed = remove(project, name, delete_objects=objects)
+    kept = "" if objects else f"; its objects stay in {removed.uri}"
+    say(f"Removed dataset {name}{kept}. data/raw/{name}/ was not touched."
+        + (f" Deleted {removed.objects_deleted} object(s)." if objects else ""))
