@@ -114,13 +114,16 @@ def azurite_bin() -> Path:
     return binary
 
 
+def start_azurite(port: int, data: Path, log_dir: Path, name: str = "azurite") -> Service:
+    """Azurite's blob service on ``port``, keeping its blobs in ``data`` (they survive a restart)."""
+    return start(name, [str(azurite_bin()), "--blobHost", "127.0.0.1", "--blobPort", str(port),
+                        "--location", str(data), "--skipApiVersionCheck", "--disableTelemetry",
+                        "--silent"], port, log_dir)
+
+
 @pytest.fixture(scope="session")
 def azurite(service_logs, tmp_path_factory) -> Iterator[Service]:
-    port = free_port()
-    data = tmp_path_factory.mktemp("azurite")
-    service = start("azurite", [str(azurite_bin()), "--blobHost", "127.0.0.1", "--blobPort",
-                                str(port), "--location", str(data), "--skipApiVersionCheck",
-                                "--disableTelemetry", "--silent"], port, service_logs)
+    service = start_azurite(free_port(), tmp_path_factory.mktemp("azurite"), service_logs)
     yield service
     service.stop()
 

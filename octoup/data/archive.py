@@ -106,7 +106,7 @@ class UnreadableArchive(OctoupError):
         where = f" (member {member!r})" if member else ""
         super().__init__(f"Cannot unpack {archive}{where}: {detail}.", hint or (
             f"The file is corrupt, truncated, or not a .{kind} archive as its name says. "
-            "Check the source, or copy the file without unpacking it."))
+            "Check the source, or copy the file as it is with --no-unpack."))
         self.archive = archive
         self.member = member
 
@@ -344,7 +344,7 @@ def iter_zip(file: BinaryIO, *, archive: str, compressed_size: int | None = None
     called from several threads at once: zipfile serialises each read of the shared file under its
     own lock, decompression runs in parallel. ``compressed_size`` defaults to the file's size.
     """
-    lock = threading.Lock()
+    lock = threading.RLock()  # re-entrant: a reader collected while its thread holds the lock closes fine
     with _reading(archive, "zip"):
         if compressed_size is None:
             compressed_size = file.seek(0, io.SEEK_END)
@@ -359,11 +359,11 @@ def iter_zip(file: BinaryIO, *, archive: str, compressed_size: int | None = None
         name = check.name(raw)
         if info.flag_bits & 0x1:
             raise UnreadableArchive(archive, "it is encrypted", kind="zip", member=raw,
-                                    hint="octoup cannot decrypt zips: copy the file without unpacking it.")
+                                    hint="octoup cannot decrypt zips: copy it as it is with --no-unpack.")
         if info.compress_type not in _ZIP_METHODS:
             raise UnreadableArchive(archive, f"it uses zip compression method {info.compress_type}, which "
                                     "Python's zipfile cannot read", kind="zip", member=raw,
-                                    hint="Repack it with deflate, or copy the file without unpacking it.")
+                                    hint="Repack it with deflate, or copy it as it is with --no-unpack.")
         if stat.S_ISLNK(mode):
             if info.file_size > _MAX_LINK:
                 check.refuse(raw, f"is a symlink with a target longer than {_MAX_LINK} bytes")

@@ -281,8 +281,9 @@ def test_zip_members_read_concurrently(dataset, tmp_path):
 
 
 def test_names_are_normalised_and_folders_skipped():
-    tar = tar_bytes([special("./", tarfile.DIRTYPE), special("./data", tarfile.DIRTYPE), regular("./data/a.csv", b"a"),
-                     regular("data//b.csv", b"b"), regular("data/./c.csv", b"c")])
+    tar = tar_bytes([special("./", tarfile.DIRTYPE), special("./data", tarfile.DIRTYPE),
+                     regular("./data/a.csv", b"a"), regular("data//b.csv", b"b"),
+                     regular("data/./c.csv", b"c")])
     assert read_tar(tar) == {"data/a.csv": b"a", "data/b.csv": b"b", "data/c.csv": b"c"}
     assert read_zip(zip_bytes({"data/": b"", "./data/a.csv": b"a", "data//b.csv": b"b"})) == {
         "data/a.csv": b"a", "data/b.csv": b"b"}
@@ -467,7 +468,7 @@ def test_corrupt_zips_are_unreadable(dataset):
     flipped = bytearray(data)
     flipped[100] ^= 0xFF  # inside a.csv's stored bytes
     members = iter_zip(io.BytesIO(bytes(flipped)), archive="Z")
-    member, opener = next(members)
+    _, opener = next(members)
     with pytest.raises(UnreadableArchive, match="CRC") as caught:
         opener().read()
     assert caught.value.member == "a.csv" and "not a .zip archive as its name says" in caught.value.hint
@@ -475,12 +476,16 @@ def test_corrupt_zips_are_unreadable(dataset):
     assert opener().read() == b"b"  # other members are unaffected
 
 
-def test_encrypted_zip_members_are_unreadable():
-    data = bytearray(zip_bytes({"secret.csv": b"x"}))
-    for at in (6, data.index(b"PK\x01\x02") + 8):  # the flag bits of the local and central headers
-        data[at] |= 0x1
-    with pytest.raises(UnreadableArchive, match="encrypted"):
-        read_zip(bytes(data))
+def test_encrypted_or_deflate64_zip_members_are_unreadable():
+    data = zip_bytes({"ok.csv": b"x", "secret.csv": b"x"})
+    central = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02") + 1)  # secret.csv's central header
+    encrypted, deflate64 = bytearray(data), bytearray(data)
+    encrypted[central + 8] |= 0x1  # the flag bits
+    deflate64[central + 10] = 9  # the compression method
+    with pytest.raises(UnreadableArchive, match=r"'secret\.csv'.*encrypted"):
+        read_zip(bytes(encrypted))
+    with pytest.raises(UnreadableArchive, match="compression method 9"):
+        next(iter_zip(io.BytesIO(bytes(deflate64)), archive="Z"))  # refused before anything is yielded
 
 
 @pytest.mark.parametrize("kind", TAR_KINDS)

@@ -163,11 +163,12 @@ def test_a_failure_mid_copy_resumes_without_redoing_finished_files(project, tmp_
     proj = config.load(project)
     storage_cls = type(registry.for_project(proj, "local"))
     real_put = storage_cls.put
-    calls = {"n": 0}
+    calls = {"n": 0, "failed": False}
 
     def flaky_put(self, bucket, key, data_, metadata=None):
         calls["n"] += 1
-        if calls["n"] == 12:
+        if calls["n"] == 12 and not calls["failed"]:
+            calls["failed"] = True
             raise ConnectionError("the store went away")
         return real_put(self, bucket, key, data_, metadata)
 
