@@ -103,6 +103,8 @@ def test_every_combination_renders_exactly(isolated, combo):
     assert git(project, "check-ignore", "data/raw/wine.csv").strip() == "data/raw/wine.csv"
     kept = subprocess.run(["git", "check-ignore", "data/raw/.gitkeep"], cwd=project)
     assert kept.returncode == 1, "the data folders must stay in git"
+    manifest = subprocess.run(["git", "check-ignore", "data/.octoup/wine/manifest.json"], cwd=project)
+    assert manifest.returncode == 1, "dataset manifests must be committed"
 
 
 def test_cli_new_project_defaults_and_next_steps(octoup, isolated):
