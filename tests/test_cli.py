@@ -21,11 +21,14 @@ def test_help_lists_every_command_group_and_says_which_are_not_built(octoup):
     assert all(f" {g} " in planned and f" {g} " not in built for g in PLANNED)
 
 
-def test_unbuilt_group_says_so_with_exit_2_and_no_traceback(octoup):
-    result = octoup("data", "copy", "s3://x/y", "--cloud", "aws")
+def test_unbuilt_command_says_so_with_exit_2_and_no_traceback(octoup):
+    result = octoup("runs", "ls", "--experiment", "wine")
     assert result.returncode == 2
-    assert "`octoup data` is not built yet." in result.stderr
+    assert "`octoup runs` is not built yet." in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+    nested = octoup("data", "stats", "flights", "--sample")
+    assert nested.returncode == 2 and "`octoup data stats` is not built yet." in nested.stderr
+    assert "Not built yet:" in octoup("data", "--help").stdout
 
 
 def test_user_error_is_message_and_hint_and_debug_adds_traceback(octoup, isolated):

@@ -11,7 +11,6 @@ import os
 import sys
 
 import typer
-import typer.core
 
 from octoup import __version__
 from octoup.cli import (
@@ -24,27 +23,11 @@ from octoup.cli import (
     providers_cmd,
     up_cmd,
 )
-
-
-class _Group(typer.core.TyperGroup):
-    """Plain, fast help (no rich import at start-up) with commands listed by section."""
-
-    def format_commands(self, ctx, formatter) -> None:
-        sections: dict[str, list[tuple[str, str]]] = {}
-        for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is None or command.hidden:
-                continue
-            section = getattr(command, "rich_help_panel", None) or "Commands"
-            sections.setdefault(section, []).append((name, command.get_short_help_str(200)))
-        for section, rows in sections.items():
-            with formatter.section(section):
-                formatter.write_dl(rows)
-
+from octoup.cli.group import SectionedGroup
 
 app = typer.Typer(
     name="octoup",
-    cls=_Group,
+    cls=SectionedGroup,
     help="Make a data-science project reproducible on any machine and any cloud.",
     no_args_is_help=True,
     add_completion=False,

@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 
+from octoup.cli.group import SectionedGroup
+
 app = typer.Typer(help="Copy datasets into any cloud; pull, push, version and remove them.",
-                  no_args_is_help=True, rich_markup_mode=None)
+                  cls=SectionedGroup, no_args_is_help=True, rich_markup_mode=None)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary.")]
 CloudOpt = Annotated[str | None, typer.Option("--cloud", "-c", help="Cloud for a new dataset "
@@ -229,3 +231,12 @@ def rm(
     kept = "" if objects else f"; its objects stay in {removed.uri}"
     say(f"Removed dataset {name}{kept}. data/raw/{name}/ was not touched."
         + (f" Deleted {removed.objects_deleted} object(s)." if objects else ""))
+
+
+def _planned() -> None:
+    from octoup.cli.planned import PLANNED_DATA, register
+
+    register(app, PLANNED_DATA, group="data")
+
+
+_planned()

@@ -1,4 +1,4 @@
-"""Command groups the design names that are not built yet: listed in --help, and they say so."""
+"""Commands the design names that are not built yet: listed in --help, and they say so when run."""
 
 from __future__ import annotations
 
@@ -16,19 +16,30 @@ PLANNED = {
     "compute": "List, inspect, connect to and tear down cloud VMs.",
 }
 
+PLANNED_DATA = {
+    "sample": "Write a sample of a dataset next to it in the bucket.",
+    "stats": "Per-column statistics of a dataset, computed where it lives.",
+    "schema": "Infer a schema with validation rules from the statistics.",
+    "validate": "Check data against the schema; report anomalies and drift.",
+    "show": "An offline HTML profile of a dataset.",
+    "track": "Send large files through plain git add/push to the project's bucket.",
+    "lock": "Lock a data file in the bucket.",
+    "log": "Versions of a data file from git history.",
+}
 
-def _make(name: str):
+
+def _make(name: str, summary: str):
     def command(ctx: typer.Context) -> None:
         from octoup.errors import NotBuiltYet
 
         raise NotBuiltYet(name)
 
-    command.__doc__ = f"{PLANNED[name]} (not built yet)"
+    command.__doc__ = f"{summary} (not built yet)"
     return command
 
 
-def register(app: typer.Typer) -> None:
-    for name in PLANNED:
-        app.command(name, context_settings={"allow_extra_args": True,
-                                            "ignore_unknown_options": True},
-                    rich_help_panel="Not built yet")(_make(name))
+def register(app: typer.Typer, planned: dict[str, str] = PLANNED, *, group: str = "") -> None:
+    """Add each planned command to ``app`` (``group`` is the parent command's name, for messages)."""
+    for name, summary in planned.items():
+        app.command(name, context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+                    rich_help_panel="Not built yet")(_make(f"{group} {name}".strip(), summary))
