@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from pathlib import Path
@@ -146,3 +147,27 @@ def test_http_source_errors(cloud_project, http_server):
     assert "Traceback" not in broken.stderr
     manifest = mf.load_dataset(cloud_project, "broken")
     assert manifest.files == {}
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_path_shim_presigns_or_says_it_cannot(cloud_project, tmp_path, monkeypatch, cloud):
+    import urllib.request
+
+    import octoup.data
+    from octoup.errors import OctoupError
+
+    hashes = make_dataset(tmp_path / "src", files=1)
+    data("copy", str(tmp_path / "src"), "--name", f"p-{cloud}", "--cloud", cloud, "--bucket", unique_bucket(),
+         cwd=cloud_project)
+    monkeypatch.chdir(cloud_project)
+    assert octoup.data.path(f"p-{cloud}/penguins.csv").startswith(("s3://", "gs://", "az://"))
+    with octoup.data.open(f"p-{cloud}/penguins.csv") as stream:
+        assert hashlib.sha256(stream.read()).hexdigest() == hashes["penguins.csv"]
+    if cloud == "gcp":
+        with pytest.raises(OctoupError, match="cannot presign"):
+            octoup.data.path(f"p-{cloud}/penguins.csv", presign=True)
+        return
+    url = octoup.data.path(f"p-{cloud}/penguins.csv", presign=True)
+    assert url.startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(url) as response:  # a plain HTTP client, no credentials
+        assert hashlib.sha256(response.read()).hexdigest() == hashes["penguins.csv"]

@@ -278,6 +278,21 @@ class AzureBlobStorage(StorageProvider):
                                               results_per_page=LIST_PAGE_SIZE):
                 yield _info(props.name, props)
 
+    def direct_url(self, bucket: str, key: str, *, expires: int = 3600) -> str | None:
+        """A read-only SAS URL, signed locally with the account key (None without one)."""
+        found = self._credentials
+        credential = found.credential if found else None
+        if not isinstance(credential, dict):
+            return None
+        blob = adaptor.blob()
+        sas = blob.generate_blob_sas(credential["account_name"], bucket, key,
+                                     account_key=credential["account_key"],
+                                     permission=blob.BlobSasPermissions(read=True),
+                                     expiry=datetime.now(UTC) + timedelta(seconds=expires))
+        from urllib.parse import quote
+
+        return f"{found.account_url.rstrip('/')}/{bucket}/{quote(key)}?{sas}"
+
     def stat(self, bucket: str, key: str) -> ObjectInfo:
         with self._errors(bucket, key):
             return _info(key, self._blob(bucket, key).get_blob_properties())
