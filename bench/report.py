@@ -106,9 +106,95 @@ def create_section() -> list[str]:
     return lines
 
 
+def _cpu(m: dict) -> str:
+    """CPU seconds of the client process and of moto during the client's best run."""
+    extra = m["extra"]
+    return f"{extra['client_cpu_s']:.1f} + {extra['moto_cpu_s']:.1f}" if "client_cpu_s" in extra else "–"
+
+
+def _names(paths) -> list[str]:
+    """Paths with the pid/thread numbers of atomic-write temp names folded: ``.x.json.*.tmp``."""
+    return sorted({re.sub(r"(\.json)\.[\d.]+\.tmp$", r"\1.*.tmp", p) for p in paths})
+
+
+def _local_rows(local: list[dict], meta: dict) -> list[str]:
+    speed = {m["client"]: m["mb_per_s"] for m in local}
+    top = max(speed, key=speed.get)
+    octoup, rclone = speed.get("octoup", 0), speed.get("rclone", 0)
+    lines = [
+        f"Local folder → bucket, run {local[0]['when']}: {meta['files']} files × {meta['file_kib']} KiB "
+        f"({meta['local_bytes'] / 1e6:,.0f} MB). Every client is a separate process timed from start to "
+        "exit (creating its bucket), with a fresh moto per run; best of "
+        f"{local[0]['runs']} runs, round robin. CPU = the client's and moto's CPU seconds in that run.", "",
+        "| client | seconds | MB/s | peak RSS | CPU s: client + moto | all runs (s) |",
+        "|---|---|---|---|---|---|"]
+    lines += [f"| {m['client']} | {m['seconds']:.2f} | {m['mb_per_s']:.1f} | "
+              f"{m['extra']['peak_rss_mb']:.0f} MB | {_cpu(m)} | {_runs(m)} |" for m in local]
+    return [*lines, "", "| octoup MB/s | rclone MB/s | ceiling MB/s (fastest client) | octoup / rclone | "
+            "octoup / ceiling |", "|---|---|---|---|---|",
+            f"| {octoup:.1f} | {rclone:.1f} | {speed[top]:.1f} ({top}) | {octoup / rclone:.2f}× | "
+            f"{octoup / speed[top]:.2f}× |", ""]
+
+
+def _tar_rows(tar: list[dict], meta: dict) -> list[str]:
+    lines = [
+        f".tar.gz over HTTP → one object per member, run {tar[0]['when']}: {meta['tar_members']} CSV "
+        f"files, {meta['tar_unpacked_bytes'] / 1e6:,.0f} MB unpacked, "
+        f"{meta['tar_compressed_bytes'] / 1e6:,.0f} MB as .tar.gz (gzip level {meta['gzip_level']}), served "
+        "by tests/data/http_fixtures.py's LocalHttpServer; MB/s of unpacked bytes; best of "
+        f"{tar[0]['runs']} runs. Disk dip = largest drop in free disk space while the client ran.", "",
+        "| client | seconds | MB/s | peak RSS | CPU s: client + moto | disk dip | new files | all runs (s) |",
+        "|---|---|---|---|---|---|---|---|"]
+    for m in tar:
+        extra = m["extra"]
+        files = extra["new_files"]
+        new = (f"{files['count']} ({files['bytes'] / 1e6:,.0f} MB)" if "count" in files
+               else ", ".join(f"`{f}`" for f in _names(files)) or "none")
+        lines.append(f"| {m['client']} | {m['seconds']:.2f} | {m['mb_per_s']:.1f} | "
+                     f"{extra['peak_rss_mb']:.0f} MB | {_cpu(m)} | {extra['disk_dip_mb']:,.0f} MB | {new} | "
+                     f"{_runs(m)} |")
+    octoup = next((m for m in tar if m["client"] == "octoup"), None)
+    naive = next((m for m in tar if m["client"] != "octoup"), None)
+    if octoup and naive:
+        extra = octoup["extra"]
+        opened = [f for f in extra["open_files"] if "/site-packages/" not in f]
+        phases = ", ".join(f"{k} {v:.2f} s" for k, v in naive["extra"].get("phases", {}).items())
+        lines += ["", f"Naive route's phases (its best run): {phases}. Naive / octoup = "
+                  f"**{naive['seconds'] / octoup['seconds']:.2f}×**; octoup's peak RSS "
+                  f"**{extra['peak_rss_mb']:.0f} MB**; new entries in the temp folder during octoup's "
+                  f"runs: {', '.join(extra['new_in_tmp']) or 'none'}; files octoup held open outside its "
+                  f"install: {', '.join(f'`{f}`' for f in _names(opened)) or 'none'}."]
+    return [*lines, ""]
+
+
+def _runs(m: dict) -> str:
+    return ", ".join(f"{t:.2f}" for t in m["extra"]["all_seconds"])
+
+
+def data_copy_section() -> list[str]:
+    data = _load("data_copy")
+    if not data:
+        return []
+    rows: dict[str, list[dict]] = defaultdict(list)
+    for m in data["measurements"]:
+        rows[m["case"]].append(m)
+    lines = ["### `octoup data copy` to moto S3", ""]
+    if rows.get("local"):
+        lines += _local_rows(rows["local"], data["meta"])
+    if rows.get("rerun"):
+        rerun = rows["rerun"][0]
+        lines += [f"Rerun of a finished copy (same project, same bucket), run {rerun['when']}:", "",
+                  *_timings({"measurements": rows["rerun"]}, ("case", "client")), "",
+                  f"Slowest rerun {rerun['extra']['max_seconds']:.3f} s; octoup said: "
+                  f"\"{rerun['notes']}\"", ""]
+    if rows.get("tar"):
+        lines += _tar_rows(rows["tar"], data["meta"])
+    return lines
+
+
 def main() -> None:
     body = [*cli_section(), *env_section(), *create_section(), *upload_section("aws"),
-            *upload_section("gcp"), *upload_section("azure"), *copy_section()]
+            *upload_section("gcp"), *upload_section("azure"), *copy_section(), *data_copy_section()]
     text = DOC.read_text()
     block = f"{START}\n" + "\n".join(body) + f"\n{END}"
     DOC.write_text(re.sub(f"{re.escape(START)}.*{re.escape(END)}", lambda _: block, text,
