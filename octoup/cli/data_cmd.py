@@ -141,6 +141,22 @@ def _names(name: str | None, every: bool) -> list[str]:
     return [m.name for m in mf.datasets(project_folder())] if every else [name]
 
 
+def _sync(verb: str, name: str | None, every: bool, as_json: bool, run, describe) -> None:
+    """Run ``run(project, dataset, reporter)`` for NAME or every dataset, with progress and a summary."""
+    from octoup.cli.output import emit_json, say
+    from octoup.cli.progress import TransferReport
+
+    project = _project()
+    results = []
+    for each in _names(name, every):
+        with TransferReport(f"{verb} {each}") as report:
+            results.append(run(project, each, report))
+        if not as_json:
+            say(f"{each}: {describe(results[-1])}")
+    if as_json:
+        emit_json(results)
+
+
 @app.command()
 def pull(
     name: Annotated[str | None, typer.Argument(help="Dataset to pull.")] = None,
@@ -151,22 +167,12 @@ def pull(
     as_json: JsonOpt = False,
 ) -> None:
     """Download a dataset into data/raw/NAME/, verified; files already there and intact are skipped."""
-    from octoup.cli.output import emit_json, say
-    from octoup.cli.progress import TransferReport
     from octoup.data.pull import pull as run_pull
 
-    project = _project()
-    results = []
-    for each in _names(name, every):
-        with TransferReport(f"pull {each}") as report:
-            summary = run_pull(project, each, only=only, version=version, reporter=report)
-        results.append(summary)
-        if not as_json:
-            where = summary.folder.relative_to(project.root)
-            say(f"{each}: {summary.moved} file(s) downloaded ({summary.bytes_moved / 1e6:,.1f} MB) into "
-                f"{where}/, {summary.skipped} already there.")
-    if as_json:
-        emit_json(results)
+    _sync("pull", name, every, as_json,
+          lambda project, each, report: run_pull(project, each, only=only, version=version, reporter=report),
+          lambda s: f"{s.moved} file(s) downloaded ({s.bytes_moved / 1e6:,.1f} MB) into "
+                    f"data/raw/{s.name}/, {s.skipped} already there.")
 
 
 @app.command()
@@ -178,21 +184,12 @@ def push(
     as_json: JsonOpt = False,
 ) -> None:
     """Upload new and changed files of data/raw/NAME/ and update the manifest."""
-    from octoup.cli.output import emit_json, say
-    from octoup.cli.progress import TransferReport
     from octoup.data.pull import push as run_push
 
-    project = _project()
-    results = []
-    for each in _names(name, every):
-        with TransferReport(f"push {each}") as report:
-            summary = run_push(project, each, delete=delete, reporter=report)
-        results.append(summary)
-        if not as_json:
-            say(f"{each}: {summary.moved} file(s) uploaded ({summary.bytes_moved / 1e6:,.1f} MB), "
-                f"{summary.deleted} deleted, {summary.skipped} unchanged.")
-    if as_json:
-        emit_json(results)
+    _sync("push", name, every, as_json,
+          lambda project, each, report: run_push(project, each, delete=delete, reporter=report),
+          lambda s: f"{s.moved} file(s) uploaded ({s.bytes_moved / 1e6:,.1f} MB), {s.deleted} deleted, "
+                    f"{s.skipped} unchanged.")
 
 
 @app.command()
