@@ -74,24 +74,24 @@ def expand(source: str, project: Project) -> list[Item]:
         return _bucket(source, SCHEMES[scheme], project)
     if len(scheme) > 1 and "://" in source:
         raise UnknownSource(source, f"'{scheme}://' is not a source octoup knows")
-    return _local(source)
+    return _local(source, project.root)
 
 
-def _local(source: str) -> list[Item]:
+def _local(source: str, root: Path) -> list[Item]:
     path = Path(source).expanduser()
     if glob.has_magic(source):
         base = Path(*Path(source).parts[:_magic_at(source)])
         files = sorted(Path(p) for p in glob.glob(source, recursive=True) if Path(p).is_file())
         if not files:
             raise UnknownSource(source, "the pattern matches no file")
-        return [_file(p, p.relative_to(base).as_posix()) for p in files]
+        return [_file(p, p.relative_to(base).as_posix(), root) for p in files]
     if path.is_file():
-        return [_file(path, path.name)]
+        return [_file(path, path.name, root)]
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and ".git" not in p.relative_to(path).parts)
         if not files:
             raise UnknownSource(source, "the folder holds no files")
-        return [_file(p, p.relative_to(path).as_posix()) for p in files]
+        return [_file(p, p.relative_to(path).as_posix(), root) for p in files]
     raise UnknownSource(source, "no such file or folder")
 
 
@@ -99,16 +99,20 @@ def _magic_at(pattern: str) -> int:
     return next(i for i, part in enumerate(Path(pattern).parts) if glob.has_magic(part))
 
 
-def _file(path: Path, relative: str) -> Item:
+def _file(path: Path, relative: str, root: Path) -> Item:
+    """A local file; its source is shown relative to the project when inside it (the manifest is
+    committed: no one's home folder in it, and the same on every clone)."""
     stat = path.stat()
     resolved = path.resolve()
+    root = root.resolve()
+    shown = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(resolved)
 
     def read_at(start: int, length: int) -> bytes:
         with resolved.open("rb") as handle:
             handle.seek(start)
             return handle.read(length)
 
-    return Item(relative, stat.st_size, str(resolved), f"size={stat.st_size};mtime_ns={stat.st_mtime_ns}",
+    return Item(relative, stat.st_size, shown, f"size={stat.st_size};mtime_ns={stat.st_mtime_ns}",
                 lambda: resolved.open("rb"), read_at)
 
 

@@ -242,3 +242,10 @@ def test_disk_full_on_pull_is_clear_and_leaves_nothing_partial(project, tmp_path
         pull_module.pull(proj, "w")
     assert caught.value.exit_code == 2 and "no space left" in caught.value.message
     assert not any(p.is_file() for p in (project / "data/raw/w").rglob("*"))
+
+
+def test_sources_inside_the_project_are_recorded_relative_to_it(project):
+    make_dataset(project / "incoming", files=1)
+    assert data("copy", "incoming", "--name", "in", cwd=project).returncode == 0
+    entry = mf.load_dataset(project, "in").files["penguins.csv"]
+    assert entry.source == "incoming/penguins.csv"  # committed: no home folder in it
