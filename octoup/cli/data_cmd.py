@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +29,18 @@ def _project():
     return open_project(Path.cwd(), announce=say)
 
 
+@contextmanager
+def _interruptible(then: str):
+    """Ctrl-C says what state it left and exits 130 (typer would exit silently)."""
+    from octoup.cli.output import say
+
+    try:
+        yield
+    except KeyboardInterrupt:
+        say(f"Interrupted: {then}.")
+        raise typer.Exit(130) from None
+
+
 def _copy(name: str, sources: list[str], cloud, bucket, unpack: bool, as_json: bool) -> None:
     from octoup.cli.output import emit_json, say
     from octoup.cli.progress import TransferReport
@@ -35,7 +48,8 @@ def _copy(name: str, sources: list[str], cloud, bucket, unpack: bool, as_json: b
 
     project = _project()
     options = CopyOptions(name=name, sources=sources, cloud=cloud, bucket=bucket, unpack=unpack)
-    with TransferReport(f"copy {name}") as report:
+    with _interruptible(f"what finished is recorded in data/.octoup/{name}/manifest.json; run the same "
+                        "command again to copy the rest"), TransferReport(f"copy {name}") as report:
         summary = copy_dataset(project, options, report)
     if as_json:
         emit_json(summary)
@@ -149,7 +163,8 @@ def _sync(verb: str, name: str | None, every: bool, as_json: bool, run, describe
     project = _project()
     results = []
     for each in _names(name, every):
-        with TransferReport(f"{verb} {each}") as report:
+        with _interruptible(f"files finished so far are complete and verified; run `octoup data {verb} "
+                            f"{each}` again for the rest"), TransferReport(f"{verb} {each}") as report:
             results.append(run(project, each, report))
         if not as_json:
             say(f"{each}: {describe(results[-1])}")

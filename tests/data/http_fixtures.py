@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -42,6 +43,7 @@ class Behaviour:
     head: bool = True  # False: answer HEAD with 405
     fail: Collection[int] = ()  # request numbers (1-based) to answer with 500
     truncate: int | None = None  # send only this many body bytes, then drop the connection
+    rate: int | None = None  # send the body at most this many bytes per second (a slow server)
     seen: int = 0
 
 
@@ -62,10 +64,10 @@ class LocalHttpServer:
         return f"http://127.0.0.1:{self.port}{_path(name)}"
 
     def behave(self, name: str, *, ranges: bool = True, head: bool = True, fail: Collection[int] = (),
-               truncate: int | None = None) -> None:
+               truncate: int | None = None, rate: int | None = None) -> None:
         """Set how ``name`` is served from now on (the defaults restore normal service)."""
         with self._lock:
-            self._behaviours[_path(name)] = Behaviour(ranges, head, fail, truncate)
+            self._behaviours[_path(name)] = Behaviour(ranges, head, fail, truncate, rate)
 
     def requests_for(self, name: str) -> list[Request]:
         path = _path(name)
@@ -161,13 +163,15 @@ class _Handler(SimpleHTTPRequestHandler):
                 if behaviour.truncate is not None:
                     end = min(end, start + behaviour.truncate)
                     self.close_connection = True
-                self._copy(f, start, end)
+                self._copy(f, start, end, behaviour.rate)
 
-    def _copy(self, f, start: int, end: int) -> None:
+    def _copy(self, f, start: int, end: int, rate: int | None) -> None:
         f.seek(start)
         while start < end and (data := f.read(min(_COPY, end - start))):
             self.wfile.write(data)
             start += len(data)
+            if rate:
+                time.sleep(len(data) / rate)
 
 
 def _span(header: str | None, size: int) -> tuple[int, int] | Literal["unsatisfiable"] | None:

@@ -249,3 +249,36 @@ def test_sources_inside_the_project_are_recorded_relative_to_it(project):
     assert data("copy", "incoming", "--name", "in", cwd=project).returncode == 0
     entry = mf.load_dataset(project, "in").files["penguins.csv"]
     assert entry.source == "incoming/penguins.csv"  # committed: no home folder in it
+
+
+def test_ctrl_c_mid_copy_keeps_finished_files_and_the_rerun_does_the_rest(project, http_server, tmp_path):
+    import hashlib
+    import os
+    import signal
+    import time
+
+    source = tmp_path / "slow"
+    source.mkdir()
+    for i in range(60):
+        (source / f"part-{i:02d}.bin").write_bytes(hashlib.shake_256(f"{i}".encode()).digest(100_000))
+    archive = make_archive(source, http_server.root / "slow-ctrl-c.tar.gz")
+    http_server.behave(archive.name, ranges=False, rate=1_500_000)  # ~4 s for the whole archive
+    proc = subprocess.Popen([sys.executable, "-m", "octoup", "data", "copy", http_server.url(archive.name)],
+                            cwd=project, stderr=subprocess.PIPE, text=True)
+    manifest = project / "data/.octoup/slow-ctrl-c/manifest.json"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (manifest.exists()
+                                               and json.loads(manifest.read_text())["files"]):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Interrupted: what finished is recorded in data/.octoup/slow-ctrl-c/manifest.json" in err
+    assert "Traceback" not in err
+    recorded = mf.load_dataset(project, "slow-ctrl-c").files
+    assert 0 < len(recorded) < 60
+    assert all(e.sha256 == sha256(source / p) for p, e in recorded.items())
+    http_server.behave(archive.name)
+    rerun = json.loads(data("copy", http_server.url(archive.name), "--json", cwd=project).stdout)
+    assert rerun["skipped"] == len(recorded) and rerun["copied"] == 60 - len(recorded)
+    assert os.path.getsize(manifest) > 0 and len(mf.load_dataset(project, "slow-ctrl-c").files) == 60
