@@ -156,6 +156,7 @@ class _Run:
         self.reporter, self.summary = reporter, summary
         self.config = storage.transfer_config()
         self.lock = threading.Lock()
+        self.claimed: dict[str, str] = {}
         self.saved_at = time.monotonic()
 
     def save(self) -> None:
@@ -182,6 +183,12 @@ class _Run:
         if due:
             self.save()
 
+    def claim(self, path: str, source: str) -> None:
+        """Two sources (or archive members) must not write the same file of the dataset."""
+        first = self.claimed.setdefault(path, source)
+        if first != source:
+            raise DuplicatePath(path, first, source)
+
     def unchanged(self, path: str, source: str, source_id: str, existing: dict[str, ObjectInfo]) -> bool:
         entry = self.manifest.files.get(path)
         info = existing.get(self.manifest.key(path))
@@ -192,6 +199,8 @@ class _Run:
 
     def execute(self, items: list[Item], existing: dict[str, ObjectInfo], *, unpack: bool) -> None:
         plain = [i for i in items if not (unpack and i.archive)]
+        for item in plain:
+            self.claim(item.path, item.source)
         todo = [i for i in plain if not self.unchanged(i.path, i.source, i.source_id, existing)]
         for item in plain:
             if item not in todo:
@@ -254,6 +263,7 @@ class _Run:
                                        skipped=skipped)
             for member, opener in members:
                 source, source_id = f"{item.source}!{member.name}", f"{item.source_id};size={member.size}"
+                self.claim(member.name, source)
                 if self.unchanged(member.name, source, source_id, existing):
                     self.done(member.name, None)
                     continue
@@ -265,6 +275,7 @@ class _Run:
                 for member, reader in archive.iter_tar(raw, kind, archive=item.source,
                                                        compressed_size=item.size, skipped=skipped):
                     source, source_id = f"{item.source}!{member.name}", f"{item.source_id};size={member.size}"
+                    self.claim(member.name, source)
                     if self.unchanged(member.name, source, source_id, existing):
                         drain(reader)
                         self.done(member.name, None)

@@ -282,3 +282,11 @@ def test_ctrl_c_mid_copy_keeps_finished_files_and_the_rerun_does_the_rest(projec
     rerun = json.loads(data("copy", http_server.url(archive.name), "--json", cwd=project).stdout)
     assert rerun["skipped"] == len(recorded) and rerun["copied"] == 60 - len(recorded)
     assert os.path.getsize(manifest) > 0 and len(mf.load_dataset(project, "slow-ctrl-c").files) == 60
+
+
+def test_an_archive_member_and_a_file_with_the_same_path_are_refused(project, tmp_path):
+    make_dataset(tmp_path / "src", files=1)
+    archive = make_archive(tmp_path / "src", tmp_path / "packed.tar.gz")
+    result = data("copy", str(archive), str(tmp_path / "src" / "penguins.csv"), "--name", "both", cwd=project)
+    assert result.returncode == 2
+    assert "two sources give the dataset the same file penguins.csv" in result.stderr
