@@ -179,13 +179,16 @@ def pull(
     only: Annotated[list[str] | None, typer.Option("--only", help="Only files matching this glob "
                                                                   "(repeatable).")] = None,
     version: Annotated[str | None, typer.Option("--version", help="Pull this version.")] = None,
+    sample: Annotated[bool, typer.Option("--sample", help="Pull the dataset's sample (`octoup data "
+                                                          "sample`) instead of the full files.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Download a dataset into data/raw/NAME/, verified; files already there and intact are skipped."""
     from octoup.data.pull import pull as run_pull
 
     _sync("pull", name, every, as_json,
-          lambda project, each, report: run_pull(project, each, only=only, version=version, reporter=report),
+          lambda project, each, report: run_pull(project, each, only=only, version=version, sample=sample,
+                                                 reporter=report),
           lambda s: f"{s.moved} file(s) downloaded ({s.bytes_moved / 1e6:,.1f} MB) into "
                     f"data/raw/{s.name}/, {s.skipped} already there.")
 
@@ -220,6 +223,31 @@ def version(
 
     made, snap = create(project_folder(), name, label)
     say(f"{name}@{made}: {len(snap.files)} files. Read it with `octoup data pull {name} --version {made}`.")
+
+
+@app.command("sample")
+def sample_(
+    name: Annotated[str, typer.Argument(help="Dataset to sample.")],
+    fraction: Annotated[float | None, typer.Option("--fraction", help="Share of rows (and of other "
+                                                                      "files) to keep, e.g. 0.01.")] = None,
+    rows: Annotated[int | None, typer.Option("--rows", help="Rows per table (and number of other "
+                                                            "files) to keep.")] = None,
+    stratify: Annotated[str | None, typer.Option("--stratify", help="Keep each value of this column "
+                                                                    "in its share.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed, the same sample.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a deterministic sample next to the data (<prefix>sample/); `pull --sample` fetches it."""
+    from octoup.cli.output import emit_json, say
+    from octoup.data.sample import SampleSpec, sample_dataset
+
+    summary = sample_dataset(_project(), name, SampleSpec(fraction, rows, stratify, seed))
+    if as_json:
+        emit_json(summary)
+        return
+    say(f"{name}: sampled {summary.tables} table(s), {summary.rows_out:,} of {summary.rows_in:,} rows, and "
+        f"{summary.files - summary.tables} other file(s): {summary.bytes_out / 1e6:,.2f} MB. "
+        f"Pull it with `octoup data pull {name} --sample`.")
 
 
 @app.command()

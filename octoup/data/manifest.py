@@ -66,6 +66,9 @@ class Manifest:
     updated: str = field(default_factory=now)
     version: str | None = None
     """Set in snapshots (``octoup data version``): the version's label."""
+    sample_files: dict[str, FileEntry] = field(default_factory=dict)
+    """``octoup data sample``'s files, each with its own key under ``<prefix>sample/``."""
+    sample_spec: dict | None = None
     format: int = FORMAT
 
     def __post_init__(self) -> None:
@@ -92,6 +95,7 @@ class Manifest:
         with self._lock:
             data = asdict(self)
         data["files"] = dict(sorted(data["files"].items()))
+        data["sample_files"] = dict(sorted(data["sample_files"].items()))
         return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
     def save(self, path: Path) -> None:
@@ -107,6 +111,7 @@ class Manifest:
         data = read_json(path, shown)
         try:
             files = {k: FileEntry(**v) for k, v in data.pop("files", {}).items()}
+            data["sample_files"] = {k: FileEntry(**v) for k, v in data.get("sample_files", {}).items()}
             if data.get("format", FORMAT) > FORMAT:
                 raise ConfigError(shown or str(path), f"manifest format {data['format']} is newer than "
                                   "this octoup understands", hint="Upgrade octoup.")

@@ -35,7 +35,8 @@ def _resolve(name: str, start: Path | None):
         raise OctoupError(f"dataset '{dataset}' has no file {rest!r}",
                           f"List its files with `octoup data ls {dataset}`.")
     local = local_folder(root, dataset) / rest
-    pulled = local.is_file() and local.stat().st_size == entry.size
+    sizes = {entry.size} | ({manifest.sample_files[rest].size} if rest in manifest.sample_files else set())
+    pulled = local.is_file() and local.stat().st_size in sizes  # the full file, or its pulled sample
     return config.load(root), manifest, rest, local if pulled else None
 
 

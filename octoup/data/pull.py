@@ -71,7 +71,7 @@ def selected(manifest: mf.Manifest, only: list[str] | None) -> dict[str, mf.File
 
 
 def pull(project: Project, name: str, *, only: list[str] | None = None, version: str | None = None,
-         reporter: Reporter | None = None) -> SyncSummary:
+         sample: bool = False, reporter: Reporter | None = None) -> SyncSummary:
     from octoup import registry
     from octoup.data.versions import snapshot
 
@@ -81,6 +81,11 @@ def pull(project: Project, name: str, *, only: list[str] | None = None, version:
     storage = registry.for_project(project, manifest.cloud)
     folder = local_folder(project.root, name)
     summary = SyncSummary(name, folder)
+    if sample:
+        if not manifest.sample_files:
+            raise OctoupError(f"'{name}' has no sample yet",
+                              f"Make one with `octoup data sample {name} --fraction 0.01`.")
+        manifest.files = dict(manifest.sample_files)
     files = selected(manifest, only)
     todo = {p: e for p, e in files.items() if not intact(folder / p, e)}
     summary.files, summary.skipped = len(files), len(files) - len(todo)

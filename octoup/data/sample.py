@@ -1,0 +1,145 @@
+"""``octoup data sample``: a small, deterministic sample of a dataset, stored next to it in the bucket.
+
+Tables (CSV, TSV, Parquet, JSON lines) are sampled by rows: uniformly, or stratified by a column so
+every value keeps its share (and at least one row). Other files (images, archives...) are sampled as
+files: a seeded subset, copied server-side. Samples go to ``<prefix>sample/<path>`` and are listed
+in the manifest, so ``octoup data pull NAME --sample`` fetches only them. The same seed gives the
+same sample.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from octoup.adaptors import optional_import
+from octoup.data import manifest as mf
+from octoup.errors import OctoupError
+
+if TYPE_CHECKING:
+    from octoup.config import Project
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
+           ".ndjson": "jsonl"}
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    fraction: float | None = None
+    rows: int | None = None
+    stratify: str | None = None
+    seed: int = 0
+
+    def check(self) -> None:
+        if (self.fraction is None) == (self.rows is None):
+            raise OctoupError("give either --fraction or --rows",
+                              "For example: --fraction 0.01, or --rows 1000.")
+        if self.fraction is not None and not 0 < self.fraction <= 1:
+            raise OctoupError(f"--fraction {self.fraction} is not in (0, 1]", "For example: --fraction 0.05.")
+        if self.rows is not None and self.rows < 1:
+            raise OctoupError(f"--rows {self.rows} is not a positive number of rows")
+
+
+@dataclass
+class SampleSummary:
+    name: str
+    tables: int
+    files: int
+    rows_in: int
+    rows_out: int
+    bytes_out: int
+
+
+def fmt_of(path: str) -> str | None:
+    return FORMATS.get("." + path.rsplit(".", 1)[-1].lower()) if "." in path else None
+
+
+def sample_key(manifest: mf.Manifest, path: str) -> str:
+    return f"{manifest.prefix}sample/{path}"
+
+
+def _read(pl, data: bytes, fmt: str, source: str):
+    try:
+        if fmt == "parquet":
+            return pl.read_parquet(io.BytesIO(data))
+        if fmt == "jsonl":
+            return pl.read_ndjson(io.BytesIO(data))
+        return pl.read_csv(io.BytesIO(data), separator="\t" if fmt == "tsv" else ",",
+                           infer_schema_length=10_000)
+    except Exception as exc:  # polars' parse errors have many types; all mean the same here
+        raise OctoupError(f"cannot read {source} as {fmt}: {str(exc).splitlines()[0]}",
+                          "Check the file, or give it a suffix that says its format.") from None
+
+
+def _write(frame, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    if fmt == "parquet":
+        frame.write_parquet(buffer)
+    elif fmt == "jsonl":
+        frame.write_ndjson(buffer)
+    else:
+        frame.write_csv(buffer, separator="\t" if fmt == "tsv" else ",")
+    return buffer.getvalue()
+
+
+def sample_frame(frame, spec: SampleSpec):
+    """The sampled rows, in their original order; stratified keeps each value's share (≥ 1 row)."""
+    pl = optional_import("polars", "polars", "tabular")
+    if frame.height == 0:
+        return frame
+    if spec.stratify is None:
+        n = min(frame.height, spec.rows) if spec.rows else max(1, round(frame.height * spec.fraction))
+        return frame.sample(n=n, seed=spec.seed, shuffle=False)
+    if spec.stratify not in frame.columns:
+        raise OctoupError(f"--stratify {spec.stratify}: no such column",
+                          f"Columns: {', '.join(frame.columns[:20])}.")
+    indexed = frame.with_row_index("__octoup_row")
+    parts = []
+    for _, group in indexed.group_by(spec.stratify, maintain_order=True):
+        share = group.height / frame.height
+        n = round(spec.rows * share) if spec.rows else round(group.height * spec.fraction)
+        parts.append(group.sample(n=min(group.height, max(1, n)), seed=spec.seed, shuffle=False))
+    return pl.concat(parts).sort("__octoup_row").drop("__octoup_row")
+
+
+def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSummary:
+    from octoup import registry
+
+    spec.check()
+    pl = optional_import("polars", "polars", "tabular")
+    manifest = mf.load_dataset(project.root, name)
+    storage = registry.for_project(project, manifest.cloud)
+    tables = sorted(p for p in manifest.files if fmt_of(p))
+    others = sorted(p for p in manifest.files if not fmt_of(p))
+    summary = SampleSummary(name, len(tables), 0, 0, 0, 0)
+    files: dict[str, mf.FileEntry] = {}
+    for path in tables:
+        fmt = fmt_of(path)
+        frame = _read(pl, storage.read(manifest.bucket, manifest.key(path)), fmt, manifest.key(path))
+        picked = sample_frame(frame, spec)
+        data = _write(picked, fmt)
+        result = storage.upload_stream(manifest.bucket, sample_key(manifest, path), io.BytesIO(data),
+                                       size=len(data))
+        files[path] = mf.FileEntry(result.size, result.sha256, dict(result.info.checksums),
+                                   f"sample of {path}", f"rows={picked.height}/{frame.height}",
+                                   key=sample_key(manifest, path))
+        summary.rows_in += frame.height
+        summary.rows_out += picked.height
+    count = min(len(others), spec.rows) if spec.rows else math.ceil(len(others) * (spec.fraction or 0))
+    for path in sorted(random.Random(spec.seed).sample(others, count)):
+        entry = manifest.files[path]
+        info = storage.copy(manifest.bucket, manifest.key(path), manifest.bucket, sample_key(manifest, path))
+        files[path] = mf.FileEntry(info.size, entry.sha256, dict(info.checksums), f"sample of {path}",
+                                   "file", key=sample_key(manifest, path))
+    summary.files = len(files)
+    summary.bytes_out = sum(e.size for e in files.values())
+    stale = set(manifest.sample_files) - set(files)
+    for path in stale:  # an earlier, bigger sample: its extra objects go
+        storage.delete(manifest.bucket, sample_key(manifest, path))
+    manifest.sample_files = files
+    manifest.sample_spec = asdict(spec)
+    manifest.save(mf.manifest_path(project.root, name))
+    return summary

@@ -1,0 +1,96 @@
+"""`octoup data sample`: deterministic uniform and stratified samples, stored beside the data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from octoup.data import manifest as mf
+from tests.conftest import run_octoup
+from tests.data.conftest import PENGUINS, make_dataset
+
+
+def data(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return run_octoup("data", *args, cwd=cwd)
+
+
+def tables_dataset(folder: Path) -> None:
+    make_dataset(folder, files=4)
+    penguins = pl.read_csv(PENGUINS / "penguins.csv", null_values="NA")
+    penguins.write_parquet(folder / "penguins.parquet")
+    penguins.write_csv(folder / "penguins.tsv", separator="\t")
+    pics = folder / "pics"
+    pics.mkdir()
+    for i in range(10):
+        (pics / f"{i}.png").write_bytes(bytes([i]) * 100)
+
+
+def copied(project: Path, tmp_path: Path) -> None:
+    tables_dataset(tmp_path / "src")
+    result = data("copy", str(tmp_path / "src"), "--name", "w", cwd=project)
+    assert result.returncode == 0, result.stderr
+
+
+def test_fraction_sample_is_deterministic_and_covers_every_format(project, tmp_path):
+    copied(project, tmp_path)
+    result = data("sample", "w", "--fraction", "0.1", "--seed", "3", "--json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    manifest = mf.load_dataset(project, "w")
+    tables = [p for p in manifest.files if p.endswith((".csv", ".tsv", ".parquet", ".jsonl"))]
+    assert summary["tables"] == len(tables) == 7
+    assert summary["files"] == len(tables) + 1  # ceil(10 pictures × 0.1)
+    assert manifest.sample_spec == {"fraction": 0.1, "rows": None, "stratify": None, "seed": 3}
+    assert all(e.key == f"w/sample/{p}" for p, e in manifest.sample_files.items())
+    pulled = data("pull", "w", "--sample", cwd=project)
+    assert pulled.returncode == 0, pulled.stderr
+    local = project / "data/raw/w"
+    full = pl.read_csv(PENGUINS / "penguins.csv", null_values="NA")
+    for name, frame in (("penguins.csv", pl.read_csv(local / "penguins.csv", null_values="NA")),
+                        ("penguins.tsv", pl.read_csv(local / "penguins.tsv", separator="\t",
+                                                     null_values="NA")),
+                        ("penguins.parquet", pl.read_parquet(local / "penguins.parquet"))):
+        assert frame.height == round(full.height * 0.1), name
+        assert frame.columns == full.columns
+    first = {p: e.sha256 for p, e in manifest.sample_files.items()}
+    data("sample", "w", "--fraction", "0.1", "--seed", "3", cwd=project)
+    assert {p: e.sha256 for p, e in mf.load_dataset(project, "w").sample_files.items()} == first
+    data("sample", "w", "--fraction", "0.1", "--seed", "4", cwd=project)
+    assert {p: e.sha256 for p, e in mf.load_dataset(project, "w").sample_files.items()} != first
+
+
+def test_rows_and_stratified_samples(project, tmp_path):
+    copied(project, tmp_path)
+    result = data("sample", "w", "--rows", "30", "--stratify", "species", "--json", cwd=project)
+    assert result.returncode == 2 and "--stratify species: no such column" in result.stderr  # station CSVs
+    assert data("rm", "w", "--objects", "--yes", cwd=project).returncode == 0
+    assert data("copy", str(PENGUINS / "penguins.csv"), "--name", "p", cwd=project).returncode == 0
+    ok = data("sample", "p", "--rows", "30", "--stratify", "species", cwd=project)
+    assert ok.returncode == 0, ok.stderr
+    assert data("pull", "p", "--sample", cwd=project).returncode == 0
+    sample = pl.read_csv(project / "data/raw/p/penguins.csv", null_values="NA")
+    full = pl.read_csv(PENGUINS / "penguins.csv", null_values="NA")
+    counts = dict(sample["species"].value_counts().iter_rows())
+    assert set(counts) == set(full["species"].unique())  # every stratum kept
+    for species, n in dict(full["species"].value_counts().iter_rows()).items():
+        assert abs(counts[species] - 30 * n / full.height) <= 1, species
+    # the script sees the pulled sample as the local file
+    script = "import octoup.data; print(octoup.data.path('p/penguins.csv'))"
+    where = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True)
+    assert where.stdout.strip() == str(project / "data/raw/p/penguins.csv"), where.stderr
+
+
+def test_bad_sample_requests(project, tmp_path):
+    copied(project, tmp_path)
+    for args, message in ((["w"], "give either --fraction or --rows"),
+                          (["w", "--fraction", "0.1", "--rows", "3"], "give either --fraction or --rows"),
+                          (["w", "--fraction", "1.5"], "is not in (0, 1]"),
+                          (["w", "--rows", "0"], "is not a positive number of rows")):
+        result = data("sample", *args, cwd=project)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+    nothing = data("pull", "w", "--sample", cwd=project)
+    assert nothing.returncode == 2 and "'w' has no sample yet" in nothing.stderr
