@@ -201,13 +201,15 @@ class _Run:
         plain = [i for i in items if not (unpack and i.archive)]
         for item in plain:
             self.claim(item.path, item.source)
-        todo = [i for i in plain if not self.unchanged(i.path, i.source, i.source_id, existing)]
+        todo = []
         for item in plain:
-            if item not in todo:
+            if self.unchanged(item.path, item.source, item.source_id, existing):
                 self.done(item.path, None)
+            else:
+                todo.append(item)
         self.reporter.add_total(sum(i.size or 0 for i in todo), len(todo))
         small = [i for i in todo if (i.size or 0) <= self.config.multipart_threshold]
-        large = [i for i in todo if i not in small]
+        large = [i for i in todo if (i.size or 0) > self.config.multipart_threshold]
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="octoup-copy") as pool:
             futures = [pool.submit(self.copy_item, item) for item in small]
             try:
