@@ -21,3 +21,13 @@ def project_folder(start: Path | None = None) -> Path:
     """The project root for ``start``: the octoup.toml folder above it, else ``start`` itself."""
     here = (start or Path.cwd()).resolve()
     return find_root(here) or here
+
+
+def display(path: Path, root: Path | None) -> Path:
+    """``path`` relative to ``root`` when it lies inside it (for messages)."""
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve())
+        except ValueError:
+            pass
+    return path

@@ -99,6 +99,7 @@ def _size(text: str) -> int:
 def _new(name: str, template: str | None, options: dict[str, str], **kwargs) -> None:
     from octoup.cli.output import emit_json, say
     from octoup.create.scaffold import Request, create
+    from octoup.project_root import display
 
     as_json = kwargs.pop("as_json")
     where = Path(name)
@@ -107,7 +108,7 @@ def _new(name: str, template: str | None, options: dict[str, str], **kwargs) -> 
     if as_json:
         emit_json(created)
         return
-    shown = _shown(created.path)
+    shown = display(created.path, Path.cwd())
     if created.added or created.skipped:
         say(f"{shown} already existed: added {len(created.added)} missing file(s), kept "
             f"{len(created.skipped)} of yours unchanged.")
@@ -126,6 +127,7 @@ def _adopt(folder: Path, options: dict[str, str], *, keep: list[str], force: boo
            as_json: bool) -> None:
     from octoup.cli.output import emit_json, say
     from octoup.create.adopt import AdoptConflict, apply, plan_adoption
+    from octoup.project_root import display
 
     plan = plan_adoption(folder, options=options, keep=keep, force=force, large_bytes=large_bytes,
                          rewrite_paths=rewrite_paths, capture=capture)
@@ -148,7 +150,8 @@ def _adopt(folder: Path, options: dict[str, str], *, keep: list[str], force: boo
     if as_json:
         return
     edited = f", edited {len(plan.edits)}" if plan.edits else ""
-    say(f"Adopted {_shown(plan.root)}: moved {applied.moved}{edited}, added {applied.added} file(s); "
+    say(f"Adopted {display(plan.root, Path.cwd())}: moved {applied.moved}{edited}, "
+        f"added {applied.added} file(s); "
         f"{applied.git}.")
     if applied.captured:
         say(f"Wrote {applied.captured.name} from the active environment {plan.capture_from}.")
@@ -157,6 +160,7 @@ def _adopt(folder: Path, options: dict[str, str], *, keep: list[str], force: boo
 
 def _show_plan(plan) -> None:
     from octoup.cli.output import say, table
+    from octoup.project_root import display
 
     order = {"conflict": 0, "move": 1, "edit": 2, "warn": 3, "capture": 4, "add": 5, "update": 6, "keep": 7,
              "skip": 8}
@@ -171,7 +175,8 @@ def _show_plan(plan) -> None:
         at = next(i for i, row in enumerate(rows) if row[0] in ("add", "update", "keep", "skip"))
         rows.insert(at, ["add", f"{len(folders)} folders", "", f"{', '.join(folders)} (a .gitkeep keeps "
                                                                 "each in git)"])
-    table(f"Plan for {_shown(plan.root)} (module: {plan.module})", ["action", "path", "to", "why"], rows)
+    table(f"Plan for {display(plan.root, Path.cwd())} (module: {plan.module})",
+          ["action", "path", "to", "why"], rows)
     if plan.large:
         say(f"{len(plan.large)} large file(s) stay out of git:")
         for path, size in plan.large:
@@ -188,9 +193,3 @@ def _next_steps(plan) -> None:
             + " ".join(path for path, _ in plan.large))
     say("Next: octoup up (build the env), then git commit and push.")
 
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd())) or "."
-    except ValueError:
-        return str(path)

@@ -45,7 +45,7 @@ def up(
     from octoup.env.up import UpOptions
     from octoup.env.up import up as build
     from octoup.errors import NotBuiltYet, OctoupError
-    from octoup.project_root import project_folder
+    from octoup.project_root import display, project_folder
 
     if container or cloud:
         raise NotBuiltYet("up --container" if container else "up --cloud")
@@ -63,19 +63,13 @@ def up(
         emit_json(result)
     elif result.status == "current":
         say(
-            f"{_rel(result.path, root)} is current ({result.source}, built with {result.builder}); "
+            f"{display(result.path, root)} is current ({result.source}, built with {result.builder}); "
             "nothing to do. Use --force to rebuild."
         )
     else:
         say(
-            f"built {_rel(result.path, root)} from {result.source} with {result.builder}: "
+            f"built {display(result.path, root)} from {result.source} with {result.builder}: "
             f"{result.packages} packages in {result.seconds:.1f} s. "
-            f"Activate: source {_rel(result.path, root)}/bin/activate"
+            f"Activate: source {display(result.path, root)}/bin/activate"
         )
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

@@ -16,9 +16,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from octoup.env.detectors import BY_NAME, ORDER, Detector
-from octoup.env.reqfile import display
 from octoup.env.spec import EnvSpec, Origin, PythonRequest
 from octoup.errors import ConfigError, OctoupError
+from octoup.project_root import display
 
 BINDER_DIRS = ("binder", ".binder")
 

@@ -17,6 +17,7 @@ from packaging.requirements import Requirement as PackagingRequirement
 
 from octoup.env.spec import Origin, Requirement
 from octoup.errors import ConfigError
+from octoup.project_root import display
 from octoup.textfiles import read_text
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
@@ -47,15 +48,6 @@ class ParsedFile:
     options: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
-
-def display(path: Path, root: Path | None) -> Path:
-    """``path`` relative to ``root`` when it lies inside it (for messages)."""
-    if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve())
-        except ValueError:
-            pass
-    return path
 
 
 def parse_file(path: Path, *, root: Path | None = None) -> ParsedFile:

@@ -7,8 +7,8 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar
 
-from octoup.env.reqfile import display
 from octoup.env.spec import EnvSpec
+from octoup.project_root import display
 
 
 class Detector(ABC):
