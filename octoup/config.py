@@ -6,7 +6,6 @@ Reading uses :mod:`tomllib`; writing uses :mod:`tomlkit` so comments and layout 
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -19,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from octoup import secrets
 from octoup.errors import ConfigError
 from octoup.project_root import CONFIG_FILE, LOCAL_CONFIG_FILE, find_root
-from octoup.textfiles import read_toml
+from octoup.textfiles import read_toml, write_atomic
 
 
 class _Strict(BaseModel):
@@ -145,7 +144,7 @@ def write_minimal(root: Path) -> Path:
         f'name = "{project_name_for(root)}"\n'
         'default_cloud = "local"\n'
     )
-    _atomic_write(path, text)
+    write_atomic(path, text)
     _ignore_local_file(root)
     return path
 
@@ -159,12 +158,6 @@ def _ignore_local_file(root: Path) -> None:
         prefix = "\n" if lines and lines[-1] != "" else ""
         with gitignore.open("a") as fh:
             fh.write(f"{prefix}{LOCAL_CONFIG_FILE}\n")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _refuse_secrets(root: Path, main: Mapping[str, Any], local: Mapping[str, Any]) -> None:
@@ -235,7 +228,7 @@ def set_value(root: Path, key: str, value: Any, *, local: bool = False) -> Path:
         _validated(root, main, over)
     except ConfigError as error:
         raise ConfigError(str(path), f"not changed: {error.detail}", hint=error.hint) from None
-    _atomic_write(path, text)
+    write_atomic(path, text)
     if local:
         _ignore_local_file(root)
     return path

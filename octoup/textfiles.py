@@ -1,9 +1,12 @@
-"""Read TOML, JSON and YAML files; syntax errors become ``file:line`` errors with a hint."""
+"""Read TOML, JSON and YAML files (syntax errors become ``file:line`` errors with a hint); write
+files atomically."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -56,3 +59,18 @@ def yaml_value(node) -> Any:
     import yaml
 
     return yaml.SafeLoader(" ").construct_document(node) if node is not None else None
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Replace ``path`` with ``data`` in one rename: readers see the old file or the new one, never
+    half of it. The temporary file is per process and thread, so concurrent writers cannot collide."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        if isinstance(data, str):
+            temporary.write_text(data, encoding="utf-8")
+        else:
+            temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

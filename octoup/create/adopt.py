@@ -26,6 +26,7 @@ from octoup.create.options import (
 from octoup.create.render import render
 from octoup.errors import OctoupError
 from octoup.project_root import CONFIG_FILE
+from octoup.textfiles import write_atomic
 
 GITIGNORE = ".gitignore"
 ADOPT_DEFAULTS = {
@@ -413,9 +414,7 @@ def _replace(path: Path, data: bytes, journal: _Journal) -> None:
         _create(path, data, journal)
         return
     original = path.read_bytes()
-    temporary = path.with_name(f".{path.name}.octoup-tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    write_atomic(path, data)
     journal.undo.append(lambda: path.write_bytes(original))
 
 

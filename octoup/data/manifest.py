@@ -8,7 +8,6 @@ not there. Writes are atomic (temporary file + rename) and thread-safe.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from dataclasses import asdict, dataclass, field
@@ -99,10 +98,10 @@ class Manifest:
         return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
     def save(self, path: Path) -> None:
+        from octoup.textfiles import write_atomic
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        temporary.write_text(self.to_json(), encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomic(path, self.to_json())
 
     @classmethod
     def load(cls, path: Path, shown: str | None = None) -> Manifest:

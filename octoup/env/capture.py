@@ -11,6 +11,7 @@ from octoup.env.detect import Detection
 from octoup.env.drift import BASE_PACKAGES, EnvDiff, closure, diff
 from octoup.env.installed import Environment
 from octoup.errors import OctoupError
+from octoup.textfiles import write_atomic
 
 HEADER = "# Captured by `octoup env capture` from {env}; rebuild with `octoup up`.\n"
 
@@ -30,12 +31,6 @@ def _pins(env: Environment, *, installer: str | None = None) -> dict[str, str]:
         and not p.editable
         and (installer is None or (p.installer == "conda") == (installer == "conda"))
     }
-
-
-def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.octoup-tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 FORMATS = ("requirements", "conda", "pipfile", "pyproject")
@@ -107,7 +102,7 @@ def _requirements(detection: Detection, env: Environment) -> tuple[Path, list[st
     if any(p.editable for p in env.packages.values()):
         lines.append("-e .")
     lines += [f"{name}=={version}" for name, version in _pins(env).items()]
-    _write(path, "\n".join(lines) + "\n")
+    write_atomic(path, "\n".join(lines) + "\n")
     return path, notes
 
 
@@ -149,7 +144,7 @@ def _environment_yml(detection: Detection, env: Environment) -> tuple[Path, list
         "channels": spec.conda.channels or ["conda-forge"],
         "dependencies": dependencies,
     }
-    _write(spec.path, HEADER.format(env=env.prefix.name) + yaml.safe_dump(document, sort_keys=False))
+    write_atomic(spec.path, HEADER.format(env=env.prefix.name) + yaml.safe_dump(document, sort_keys=False))
     return spec.path, []
 
 
@@ -184,7 +179,7 @@ def _pipfile(detection: Detection, env: Environment) -> tuple[Path, list[str]]:
         version = env.version(name)
         if version and isinstance(packages[name], str):
             packages[name] = f"=={version}"
-    _write(path, tomlkit.dumps(document))
+    write_atomic(path, tomlkit.dumps(document))
     notes = []
     from octoup.env.builders.pipenv import pipenv_command
 
@@ -226,7 +221,7 @@ def _pyproject(detection: Detection, env: Environment) -> tuple[Path, list[str]]
         if key not in declared and not installed.editable:
             dependencies.append(f"{installed.name}>={installed.version}")
             added.append(installed.name)
-    _write(spec.path, tomlkit.dumps(document))
+    write_atomic(spec.path, tomlkit.dumps(document))
     notes = [f"added to [project].dependencies: {', '.join(added)}"] if added else []
     if spec.lock_path and spec.lock_path.name == "uv.lock":
         from octoup.env.uvtool import run
