@@ -98,16 +98,6 @@ def dependency_file(root: Path) -> str | None:
     return None
 
 
-def active_env() -> Path | None:
-    from octoup.env.installed import is_env
-
-    for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
-        value = os.environ.get(variable)
-        if value and is_env(Path(value)):
-            return Path(value)
-    return None
-
-
 def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force: bool,
                   large_bytes: int, rewrite_paths: bool = False, capture: bool = False) -> AdoptionPlan:
     root = root.resolve()
@@ -124,6 +114,8 @@ def plan_adoption(root: Path, *, options: dict[str, str], keep: list[str], force
     check_module_name(module, origin=f"the folder name {root.name!r}"
                       if "module_name" not in options else "--option module_name")
     found = dependency_file(root)
+    from octoup.env.resolve_env import active_env
+
     active = active_env()
     if capture and active is None:
         raise OctoupError("--capture: no environment is active to capture",

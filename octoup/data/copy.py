@@ -22,6 +22,7 @@ from octoup.data.sources import Item, expand
 from octoup.data.verify import VerifyingReader, drain
 from octoup.errors import ChecksumMismatch, OctoupError
 from octoup.provider import Capability, ObjectInfo, StorageProvider
+from octoup.storage.transfer import raise_first_failure
 
 if TYPE_CHECKING:
     from octoup.config import Project
@@ -288,7 +289,7 @@ class _Run:
                         continue
                     data = reader.read()
                     slots.acquire()
-                    _raise_failed(futures)
+                    raise_first_failure(futures)
                     futures.append(pool.submit(self._member_bytes, data, member, source, source_id, slots))
         for link in skipped:
             self.reporter.note(f"{item.source}: skipped {link}")
@@ -324,13 +325,7 @@ def _same_checksums(item: Item, info: ObjectInfo, uri: str) -> None:
             raise ChecksumMismatch(uri, algorithm, value, copied)
 
 
-def _raise_failed(futures: list[Future]) -> None:
-    for future in futures:
-        if future.done() and not future.cancelled() and future.exception() is not None:
-            raise future.exception()  # type: ignore[misc]
-
-
 def _wait_all(futures: list[Future]) -> None:
     wait(futures, return_when=FIRST_EXCEPTION)
-    _raise_failed(futures)
+    raise_first_failure(futures)
     wait(futures)

@@ -128,6 +128,7 @@ def push(project: Project, name: str, *, delete: bool = False,
          reporter: Reporter | None = None) -> SyncSummary:
     """Upload what changed in ``data/raw/<name>/`` since the manifest was written."""
     from octoup import registry
+    from octoup.data.sources import local_identity
     from octoup.data.versions import Keeper
 
     reporter = reporter or Reporter()
@@ -152,7 +153,7 @@ def push(project: Project, name: str, *, delete: bool = False,
             keeper.protect(rel)
             result = storage.upload_file(manifest.bucket, manifest.key(rel), file, progress=reporter.advance)
             manifest.record(rel, mf.FileEntry(result.size, result.sha256, dict(result.info.checksums),
-                                              str(file.relative_to(project.root)), _local_id(file),
+                                              str(file.relative_to(project.root)), local_identity(file),
                                               result.info.version_id))
             summary.moved += 1
             summary.bytes_moved += result.size
@@ -166,9 +167,4 @@ def push(project: Project, name: str, *, delete: bool = False,
         manifest.save(path)
     summary.seconds = time.monotonic() - began
     return summary
-
-
-def _local_id(path: Path) -> str:
-    stat = path.stat()
-    return f"size={stat.st_size};mtime_ns={stat.st_mtime_ns}"
 

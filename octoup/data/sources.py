@@ -99,6 +99,12 @@ def _magic_at(pattern: str) -> int:
     return next(i for i, part in enumerate(Path(pattern).parts) if glob.has_magic(part))
 
 
+def local_identity(path: Path) -> str:
+    """What says a local file is unchanged since it was copied: its size and modification time."""
+    stat = path.stat()
+    return f"size={stat.st_size};mtime_ns={stat.st_mtime_ns}"
+
+
 def _file(path: Path, relative: str, root: Path) -> Item:
     """A local file; its source is shown relative to the project when inside it (the manifest is
     committed: no one's home folder in it, and the same on every clone)."""
@@ -112,7 +118,7 @@ def _file(path: Path, relative: str, root: Path) -> Item:
             handle.seek(start)
             return handle.read(length)
 
-    return Item(relative, stat.st_size, shown, f"size={stat.st_size};mtime_ns={stat.st_mtime_ns}",
+    return Item(relative, stat.st_size, shown, local_identity(path),
                 lambda: resolved.open("rb"), read_at)
 
 

@@ -8,8 +8,8 @@ from typing import BinaryIO
 
 from octoup.errors import ChecksumMismatch
 from octoup.storage import digest
+from octoup.storage.transfer import COPY_CHUNK
 
-CHUNK = 4 * 2**20
 # whole-object checksums a source may report, as the digest module names them
 VERIFIABLE = ("md5", "crc32c")
 
@@ -59,6 +59,6 @@ class VerifyingReader(io.RawIOBase):
 def drain(stream: BinaryIO) -> int:
     """Read a stream to its end (a tar member skipped on a rerun); the number of bytes."""
     total = 0
-    while chunk := stream.read(CHUNK):
+    while chunk := stream.read(COPY_CHUNK):
         total += len(chunk)
     return total

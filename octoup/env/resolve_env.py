@@ -10,6 +10,15 @@ from octoup.env.installed import Environment, is_env, read
 from octoup.errors import OctoupError
 
 
+def active_env() -> Path | None:
+    """The activated virtualenv or conda env (VIRTUAL_ENV, then CONDA_PREFIX), if it is one."""
+    for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
+        value = os.environ.get(variable)
+        if value and is_env(Path(value)):
+            return Path(value)
+    return None
+
+
 def target_env(root: Path, explicit: Path | None = None) -> Environment:
     if explicit is not None:
         if not is_env(explicit):
@@ -22,10 +31,9 @@ def target_env(root: Path, explicit: Path | None = None) -> Environment:
     project_env = settings.prefix(root)
     if is_env(project_env):
         return read(project_env)
-    for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
-        active = os.environ.get(variable)
-        if active and is_env(Path(active)):
-            return read(Path(active))
+    active = active_env()
+    if active is not None:
+        return read(active)
     raise OctoupError(
         f"no environment to look at: {settings.path} does not exist and none is active",
         "Run `octoup up` first, activate an env, or pass --env PATH.",

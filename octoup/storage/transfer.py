@@ -183,7 +183,7 @@ def _multipart(provider, bucket, key, stream, head, sha, config: TransferConfig,
                 number += 1
                 total += len(part)
                 slots.acquire()
-                _raise_first_failure(futures)
+                raise_first_failure(futures)
                 futures.append(pool.submit(send, number, part))
             chunk = read_full(stream, config.part_size - len(pending))
             if not chunk:
@@ -196,7 +196,7 @@ def _multipart(provider, bucket, key, stream, head, sha, config: TransferConfig,
             slots.acquire()
             futures.append(pool.submit(send, number, pending))
         wait(futures, return_when=FIRST_EXCEPTION)
-        _raise_first_failure(futures)
+        raise_first_failure(futures)
         _check(uri, expected_sha256, sha.hexdigest())
         info = writer.complete([f.result() for f in futures])
     except BaseException:
@@ -209,9 +209,10 @@ def _multipart(provider, bucket, key, stream, head, sha, config: TransferConfig,
     return TransferResult(info, total, sha.hexdigest(), parts=number)
 
 
-def _raise_first_failure(futures: list[Future]) -> None:
+def raise_first_failure(futures: list[Future]) -> None:
+    """Re-raise the error of the first finished future that failed (cancelled ones are skipped)."""
     for future in futures:
-        if future.done() and future.exception() is not None:
+        if future.done() and not future.cancelled() and future.exception() is not None:
             raise future.exception()  # type: ignore[misc]
 
 
