@@ -202,23 +202,46 @@ def parse_value(text: str) -> Any:
 
 def set_value(root: Path, key: str, value: Any, *, local: bool = False) -> Path:
     """Set ``key`` in octoup.toml (or octoup.local.toml), validating before anything is written."""
-    import tomlkit
-
     parts = split_key(key)
     if secrets.looks_secret(parts[-1]):
         raise ConfigError(str(root / CONFIG_FILE), f"refusing to store '{key}': it looks like a secret",
                           hint="Secrets come from the cloud's own credential chain (environment "
                                "variables, profiles); store the variable's name in a *_env key.")
+
+    def change(table) -> None:
+        table[parts[-1]] = value
+
+    return _edit(root, key, change, local=local, create=True)
+
+
+def unset_value(root: Path, key: str, *, local: bool = False) -> Path:
+    """Remove ``key`` (a value or a whole table) from octoup.toml; nothing to do when it is absent."""
+    name = split_key(key)[-1]
+
+    def change(table) -> None:
+        table.pop(name, None)
+
+    return _edit(root, key, change, local=local, create=False)
+
+
+def _edit(root: Path, key: str, change, *, local: bool, create: bool) -> Path:
+    """Apply ``change`` to the table holding ``key`` (made when missing if ``create``, else nothing
+    is done), validate the result, then write it atomically."""
+    import tomlkit
+
+    parts = split_key(key)
     path = root / (LOCAL_CONFIG_FILE if local else CONFIG_FILE)
     doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
     node = doc
     for part in parts[:-1]:
         if part not in node:
+            if not create:
+                return path
             node[part] = tomlkit.table()
         node = node[part]
         if not isinstance(node, Mapping):
             raise ConfigError(str(path), f"'{part}' in '{key}' is a value, not a table")
-    node[parts[-1]] = value
+    change(node)
     text = tomlkit.dumps(doc)
     # validate the would-be result before writing anything
     main = tomllib.loads(text) if not local else read_toml(root / CONFIG_FILE)

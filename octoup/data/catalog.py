@@ -25,10 +25,8 @@ def remove(project: Project, name: str, *, delete_objects: bool) -> Removed:
     Objects go first, so an interrupted removal leaves a manifest to retry with, never objects
     that nothing records. The local copy in data/raw/<name>/ is left alone.
     """
-    import tomlkit
-
     from octoup import registry
-    from octoup.config import CONFIG_FILE
+    from octoup.config import unset_value
 
     manifest = mf.load_dataset(project.root, name)
     deleted = 0
@@ -37,10 +35,7 @@ def remove(project: Project, name: str, *, delete_objects: bool) -> Removed:
         for info in list(storage.list(manifest.bucket, manifest.prefix)):
             storage.delete(manifest.bucket, info.key)
             deleted += 1
-    path = project.root / CONFIG_FILE
-    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    if name in doc.get("datasets", {}):
-        del doc["datasets"][name]
-        path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    if name in project.config.datasets:
+        unset_value(project.root, f"datasets.{name}")
     shutil.rmtree(mf.folder(project.root, name))
     return Removed(name, manifest.uri, deleted)
