@@ -11,7 +11,6 @@ import errno
 import fnmatch
 import hashlib
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 from octoup.data import manifest as mf
 from octoup.data.copy import Reporter
 from octoup.errors import OctoupError
+from octoup.storage.transfer import by_size
 
 if TYPE_CHECKING:
     from octoup.config import Project
@@ -105,19 +105,8 @@ def pull(project: Project, name: str, *, only: list[str] | None = None, version:
             raise
         reporter.file_done(path, copied=True)
 
-    small = {p: e for p, e in todo.items() if e.size <= config.multipart_threshold}
-    with ThreadPoolExecutor(config.concurrency, thread_name_prefix="octoup-pull") as pool:
-        futures = [pool.submit(fetch, p, e) for p, e in small.items()]
-        try:
-            for path, entry in todo.items():
-                if path not in small:
-                    fetch(path, entry)
-            for future in futures:
-                future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    by_size(list(todo.items()), lambda item: item[1].size, lambda item: fetch(*item), config=config,
+            name="octoup-pull")
     summary.moved = len(todo)
     summary.bytes_moved = sum(e.size for e in todo.values())
     summary.seconds = time.monotonic() - began

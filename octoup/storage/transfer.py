@@ -13,11 +13,11 @@ import hashlib
 import io
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from octoup.errors import ChecksumMismatch
 from octoup.provider import Capability, ObjectInfo, Progress, TransferConfig
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from octoup.provider import StorageProvider
 
 COPY_CHUNK = 4 * 2**20
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -216,26 +218,34 @@ def raise_first_failure(futures: list[Future]) -> None:
             raise future.exception()  # type: ignore[misc]
 
 
-def upload_files(provider: StorageProvider, bucket: str, items: list[tuple[Path, str]], *,
-                 config: TransferConfig, progress: Progress | None) -> list[TransferResult]:
-    """Small files go through a pool one file per thread; large ones one at a time, in parts."""
-    small, large = [], []
-    for path, key in items:
-        (small if path.stat().st_size <= config.multipart_threshold else large).append((path, key))
-    results: dict[str, TransferResult] = {}
-    with ThreadPoolExecutor(max_workers=config.concurrency,
-                            thread_name_prefix="octoup-file") as pool:
-        futures = {pool.submit(provider.upload_file, bucket, key, path, config=config,
-                               progress=progress): key for path, key in small}
+def by_size(items: list[T], size: Callable[[T], int], job: Callable[[T], R], *, config: TransferConfig,
+            name: str) -> list[R]:
+    """``job`` on every item, results in item order: items up to the multipart threshold in a pool of
+    ``concurrency`` threads, then larger ones one at a time (each is already split into parallel
+    parts). The first failure cancels what has not started and is re-raised."""
+    small = {i for i, item in enumerate(items) if size(item) <= config.multipart_threshold}
+    results: dict[int, R] = {}
+    with ThreadPoolExecutor(max_workers=config.concurrency, thread_name_prefix=name) as pool:
+        futures = {i: pool.submit(job, items[i]) for i in sorted(small)}
         try:
-            for future, key in futures.items():
-                results[key] = future.result()
+            for i, future in futures.items():
+                results[i] = future.result()
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-    for path, key in large:
-        results[key] = provider.upload_file(bucket, key, path, config=config, progress=progress)
-    return [results[key] for _, key in items]
+    for i, item in enumerate(items):
+        if i not in small:
+            results[i] = job(item)
+    return [results[i] for i in range(len(items))]
+
+
+def upload_files(provider: StorageProvider, bucket: str, items: list[tuple[Path, str]], *,
+                 config: TransferConfig, progress: Progress | None) -> list[TransferResult]:
+    """Small files go through a pool one file per thread; large ones one at a time, in parts."""
+    return by_size(items, lambda item: item[0].stat().st_size,
+                   lambda item: provider.upload_file(bucket, item[1], item[0], config=config,
+                                                     progress=progress),
+                   config=config, name="octoup-file")
 
 
 def download_file(provider: StorageProvider, bucket: str, key: str, path: Path, *,
