@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-SIZE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
-
 
 def create(
     name: Annotated[
@@ -62,6 +60,7 @@ def create(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Scaffold a cookiecutter-data-science project, or adopt a folder into one."""
+    from octoup.cli.sizes import parse_size
     from octoup.create.options import parse_pairs
     from octoup.errors import OctoupError
 
@@ -71,7 +70,7 @@ def create(
             raise OctoupError("--adopt works with octoup's own layout only, not --template",
                               "Leave out --template, or create a new project from the template.")
         _adopt(Path(name or "."), options, keep=keep or [], force=force, dry_run=dry_run, yes=yes,
-               init_git=not no_git, large_bytes=_size(large), rewrite_paths=rewrite_paths,
+               init_git=not no_git, large_bytes=parse_size(large, "--large"), rewrite_paths=rewrite_paths,
                capture=capture, as_json=as_json)
         return
     if dry_run or keep or rewrite_paths or capture:
@@ -82,18 +81,6 @@ def create(
                           "For example: octoup create wine-quality")
     _new(name, template, options, checkout=checkout, directory=directory,
          no_input=no_input or not sys.stdin.isatty(), force=force, init_git=not no_git, as_json=as_json)
-
-
-def _size(text: str) -> int:
-    import re
-
-    from octoup.errors import OctoupError
-
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", text)
-    unit = match.group(2).upper() if match else None
-    if not match or unit not in SIZE_UNITS:
-        raise OctoupError(f"--large {text!r} is not a size", "Write it like 50MB, 1GiB or 200000.")
-    return int(float(match.group(1)) * SIZE_UNITS[unit])
 
 
 def _new(name: str, template: str | None, options: dict[str, str], **kwargs) -> None:

@@ -273,10 +273,13 @@ def rm(
         + (f" Deleted {removed.objects_deleted} object(s)." if objects else ""))
 
 
-def _planned() -> None:
+def _register() -> None:
+    from octoup.cli import stats_cmd
     from octoup.cli.planned import PLANNED_DATA, register
+
+    app.command("stats")(stats_cmd.stats)
 
     register(app, PLANNED_DATA, group="data")
 
 
-_planned()
+_register()

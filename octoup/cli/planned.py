@@ -17,7 +17,6 @@ PLANNED = {
 }
 
 PLANNED_DATA = {
-    "stats": "Per-column statistics of a dataset, computed where it lives.",
     "schema": "Infer a schema with validation rules from the statistics.",
     "validate": "Check data against the schema; report anomalies and drift.",
     "show": "An offline HTML profile of a dataset.",

@@ -17,14 +17,11 @@ from typing import TYPE_CHECKING
 
 from octoup.adaptors import optional_import
 from octoup.data import manifest as mf
+from octoup.data.tables import fmt_of
 from octoup.errors import OctoupError
 
 if TYPE_CHECKING:
     from octoup.config import Project
-
-FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
-           ".ndjson": "jsonl"}
-
 
 @dataclass(frozen=True)
 class SampleSpec:
@@ -51,10 +48,6 @@ class SampleSummary:
     rows_in: int
     rows_out: int
     bytes_out: int
-
-
-def fmt_of(path: str) -> str | None:
-    return FORMATS.get("." + path.rsplit(".", 1)[-1].lower()) if "." in path else None
 
 
 def sample_key(manifest: mf.Manifest, path: str) -> str:

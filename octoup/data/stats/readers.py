@@ -1,0 +1,221 @@
+"""Read a table in place, in batches: Parquet by row groups over ranged reads, CSV/TSV/JSON lines as
+streams. Nothing is downloaded whole first. A file that cannot be read raises :class:`BadFile` with
+the line (or part) that is wrong, found by a second, careful pass over it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from octoup.config import CloudSettings
+from octoup.data.tables import fmt_of
+from octoup.errors import OctoupError
+
+CSV_BLOCK = 4 * 2**20
+
+
+class BadFile(OctoupError):
+    """A file that is not what its name says, located as ``shown[:line]``."""
+
+    def __init__(self, shown: str, problem: str, *, line: int | None = None, hint: str | None = None):
+        super().__init__(f"{shown}{f':{line}' if line else ''}: {problem}",
+                         hint or "Fix or remove the file, or leave it out with --skip-bad.")
+        self.shown, self.problem, self.line = shown, problem, line
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """One file to read: everything a worker (a thread, or a Dask worker elsewhere) needs. No secrets:
+    workers find credentials through the cloud's own chain, as the CLI does."""
+
+    cloud: str
+    settings: CloudSettings
+    project: str | None
+    bucket: str
+    key: str
+    path: str
+    size: int
+    shown: str
+    batch_rows: int
+
+    @property
+    def fmt(self) -> str:
+        return fmt_of(self.path) or "csv"
+
+    def storage(self):
+        from octoup import registry
+
+        return registry.storage(self.cloud, self.settings, project=self.project)
+
+
+def batches(task: FileTask) -> Iterator[object]:
+    """polars DataFrames of at most ``task.batch_rows`` rows each."""
+    import polars as pl
+
+    storage = task.storage()
+    readers = {"parquet": _parquet, "jsonl": _jsonl}
+    for batch in readers.get(task.fmt, _csv)(task, storage):
+        yield pl.from_arrow(batch) if not isinstance(batch, pl.DataFrame) else batch
+
+
+def _open_ranged(task: FileTask, storage) -> BinaryIO:
+    local = storage.direct_url(task.bucket, task.key)
+    if task.cloud == "local" and local:
+        return open(local, "rb")
+    from octoup.data.ranges import RangeFile
+
+    return io.BufferedReader(RangeFile(lambda s, n: storage.read(task.bucket, task.key, s, n), task.size,
+                                       block_size=2**20, blocks=8), buffer_size=2**20)
+
+
+def _open_stream(task: FileTask, storage) -> BinaryIO:
+    local = storage.direct_url(task.bucket, task.key)
+    if task.cloud == "local" and local:
+        return open(local, "rb")
+    from octoup.data.ranges import PrefetchReader
+
+    return io.BufferedReader(PrefetchReader(lambda s, n: storage.read(task.bucket, task.key, s, n),
+                                            task.size), buffer_size=2**20)
+
+
+def _parquet(task: FileTask, storage) -> Iterator[object]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with _open_ranged(task, storage) as raw:
+        try:
+            parquet = pq.ParquetFile(raw)
+            yield from parquet.iter_batches(batch_size=task.batch_rows)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise BadFile(task.shown, f"not a readable Parquet file ({_first_line(exc)})") from None
+
+
+def _csv(task: FileTask, storage) -> Iterator[object]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    delimiter = "\t" if task.fmt == "tsv" else ","
+    if task.size == 0:
+        raise BadFile(task.shown, "the file is empty (not even a header line)")
+    with _open_stream(task, storage) as raw:
+        try:
+            reader = pcsv.open_csv(raw, read_options=pcsv.ReadOptions(block_size=CSV_BLOCK),
+                                   parse_options=pcsv.ParseOptions(delimiter=delimiter),
+                                   convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
+            yield from _rebatch(reader, task.batch_rows)
+        except pa.ArrowInvalid as exc:
+            schema = reader.schema if "reader" in locals() else None
+            raise _locate_csv(task, storage, delimiter, schema, exc) from None
+
+
+def _jsonl(task: FileTask, storage) -> Iterator[object]:
+    import pyarrow as pa
+    import pyarrow.json as pjson
+
+    if task.size == 0:
+        raise BadFile(task.shown, "the file is empty")
+    with _open_stream(task, storage) as raw:
+        try:
+            reader = pjson.open_json(raw, read_options=pjson.ReadOptions(block_size=CSV_BLOCK))
+            yield from _rebatch(reader, task.batch_rows)
+        except pa.ArrowInvalid as exc:
+            raise _locate_jsonl(task, storage, exc) from None
+
+
+def _rebatch(reader, rows: int) -> Iterator[object]:
+    """Group a reader's small record batches into tables of about ``rows`` rows."""
+    import pyarrow as pa
+
+    pending, count = [], 0
+    for batch in reader:
+        pending.append(batch)
+        count += batch.num_rows
+        if count >= rows:
+            yield pa.Table.from_batches(pending)
+            pending, count = [], 0
+    if pending or count == 0:
+        yield pa.Table.from_batches(pending, schema=reader.schema)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _lines(task: FileTask, storage) -> Iterator[tuple[int, bytes]]:
+    with _open_stream(task, storage) as raw:
+        yield from enumerate(raw, 1)
+
+
+def _locate_csv(task: FileTask, storage, delimiter: str, schema, exc: BaseException) -> BadFile:
+    """Find the first line that breaks the file: bad UTF-8, a ragged row, or a value of the wrong type."""
+    types = {f.name: str(f.type) for f in schema} if schema is not None else {}
+
+    def decoded() -> Iterator[str]:
+        for number, raw in _lines(task, storage):
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise BadFile(task.shown, f"not UTF-8 text (byte {raw[bad.start]:#04x} at column "
+                              f"{bad.start + 1})", line=number,
+                              hint="Convert the file to UTF-8 (e.g. `iconv -f latin1 -t utf-8`).") from None
+
+    rows = csv.reader(decoded(), delimiter=delimiter)
+    header = next(rows, None)
+    for row in rows:
+        line = rows.line_num
+        if len(row) != len(header):
+            return BadFile(task.shown, f"{len(row)} fields where the header has {len(header)}", line=line,
+                           hint="Every row needs as many fields as the header; check quoting.")
+        for name, value in zip(header, row, strict=True):
+            if not _fits(value, types.get(name, "string")):
+                return BadFile(task.shown, f"column '{name}' holds {value!r}, but earlier rows made it "
+                               f"{types[name]}: mixed types in one column", line=line,
+                               hint="Fix the value, or quote the column's values so it is read as text.")
+    return BadFile(task.shown, f"not readable as {task.fmt} ({_first_line(exc)})")
+
+
+def _fits(value: str, arrow_type: str) -> bool:
+    if value in ("", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "#N/A", "-nan", "-NaN"):
+        return True
+    try:
+        if arrow_type.startswith(("int", "uint")):
+            int(value)
+        elif arrow_type in ("double", "float"):
+            float(value)
+        elif arrow_type == "bool":
+            return value.lower() in ("true", "false", "1", "0")
+        elif arrow_type == "null":
+            return False
+    except ValueError:
+        return False
+    return True
+
+
+def _locate_jsonl(task: FileTask, storage, exc: BaseException) -> BadFile:
+    kinds: dict[str, str] = {}
+    for number, raw in _lines(task, storage):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as bad:
+            return BadFile(task.shown, f"not a JSON object ({bad})", line=number)
+        if not isinstance(record, dict):
+            return BadFile(task.shown, f"a JSON {type(record).__name__} where each line needs an object",
+                           line=number)
+        for key, value in record.items():
+            if value is None:
+                continue
+            kind = "number" if isinstance(value, int | float) and not isinstance(value, bool) \
+                else type(value).__name__
+            if kinds.setdefault(key, kind) != kind:
+                return BadFile(task.shown, f"field '{key}' is {kind} here but {kinds[key]} in earlier "
+                               "lines: mixed types in one field", line=number,
+                               hint="Make every line use one type per field.")
+    return BadFile(task.shown, f"not readable as JSON lines ({_first_line(exc)})")
