@@ -125,7 +125,7 @@ def compute(project: Project, request: StatsRequest,
         done[result.path] = result
         if advance:
             advance(result.size)
-    groups: dict[frozenset[str], TablePartial] = {}
+    groups: dict[tuple, TablePartial] = {}
     skipped: dict[str, str] = {}
     for result in (done[t.path] for t in tasks):  # merged in file order: the same files, the same stats
         if result.partial is None:
@@ -135,7 +135,7 @@ def compute(project: Project, request: StatsRequest,
                                   "Fix or remove the file, or leave it out with --skip-bad.")
             skipped[result.path] = f"{where}: {result.problem}"
             continue
-        signature = frozenset(result.partial.columns)
+        signature = (fmt_of(result.path), frozenset(result.partial.columns))  # one table
         try:
             merged = groups.get(signature, TablePartial()).merge(result.partial, where=result.shown)
         except ColumnTypeConflict as exc:

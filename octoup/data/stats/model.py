@@ -68,8 +68,8 @@ class ColumnStats(_Model):
     dtype: str
     count: int
     missing: int
-    min: float | str | bool | None = None
-    max: float | str | bool | None = None
+    min: bool | int | float | str | None = None
+    max: bool | int | float | str | None = None
     distinct: int | None = None
     distinct_exact: bool = True
     numeric: NumericStats | None = None

@@ -107,6 +107,8 @@ def _csv(task: FileTask, storage) -> Iterator[object]:
             reader = pcsv.open_csv(raw, read_options=pcsv.ReadOptions(block_size=CSV_BLOCK),
                                    parse_options=pcsv.ParseOptions(delimiter=delimiter),
                                    convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
+            if any(pa.types.is_binary(f.type) for f in reader.schema):  # text that is not UTF-8
+                raise pa.ArrowInvalid("invalid UTF-8 text")
             yield from _rebatch(reader, task.batch_rows)
         except pa.ArrowInvalid as exc:
             schema = reader.schema if "reader" in locals() else None
