@@ -21,6 +21,7 @@ from octoup.cli import (
     env_cmd,
     planned,
     providers_cmd,
+    run_cmd,
     up_cmd,
 )
 from octoup.cli.group import SectionedGroup
@@ -76,6 +77,7 @@ app.command("create")(create_cmd.create)
 app.command("up")(up_cmd.up)
 app.add_typer(env_cmd.app, name="env")
 app.add_typer(data_cmd.app, name="data")
+app.command("run", context_settings=run_cmd.CONTEXT)(run_cmd.run)
 planned.register(app)
 
 

@@ -8,7 +8,6 @@ PLANNED = {
     "clone": "Clone a repository and copy its data into your own bucket.",
     "init": "Re-apply per-clone git and LFS configuration.",
     "status": "Say what changed and should be committed (env, runs, data).",
-    "run": "Run a script or notebook with tracking.",
     "runs": "List tracked runs and build the insights dashboard.",
     "container": "Build a container image from the detected environment.",
     "devcontainer": "Write .devcontainer/devcontainer.json for the project.",

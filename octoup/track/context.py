@@ -14,7 +14,7 @@ import os
 
 from mlflow.tracking.context.abstract_context import RunContextProvider
 
-PARENT_ENV = "OCTOUP_PARENT_RUN_ID"
+PARENT_ENV = "OCTOUP_PARENT_RUN_ID"  # = octoup.track.store.PARENT_ENV (this file imports no octoup)
 PARENT_TAG = "mlflow.parentRunId"
 
 

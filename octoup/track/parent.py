@@ -1,0 +1,28 @@
+"""The parent run that ``octoup run`` and ``octoup.track.session`` open: provenance tags, the env
+lock as an artifact, in ``runs/<experiment>/``."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from octoup.track import provenance, store
+from octoup.track.filestore import RunWriter, ensure_experiment
+
+
+def default_experiment(root: Path) -> str:
+    """The project folder's name, made a valid experiment name."""
+    return re.sub(r"[^\w\-]+", "-", root.name).strip("-_")[:64] or "default"
+
+
+def open_parent(root: Path, *, experiment: str | None, run_name: str | None, prefix: Path,
+                command: list[str], source: str, kind: str) -> RunWriter:
+    runs = store.runs_folder(root)
+    experiment_id = ensure_experiment(runs, experiment or default_experiment(root))
+    prov = provenance.collect(root, prefix=prefix, command=command, source=source,
+                              source_type="NOTEBOOK" if kind == "notebook" else "LOCAL")
+    name = run_name or f"{Path(source).stem or kind}-{time.strftime('%Y%m%d-%H%M%S')}"
+    writer = RunWriter.create(runs, experiment_id, name, prov.tags | {"octoup.kind": kind})
+    writer.log_text(prov.lock, provenance.LOCK_ARTIFACT)
+    return writer

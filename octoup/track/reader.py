@@ -1,0 +1,166 @@
+"""Read ``<project>/runs`` directly (MLflow's file-store layout), fast and forgiving.
+
+``octoup runs`` and the insights site read thousands of runs; going through ``MlflowClient`` costs
+one call per run and metric. A run folder that cannot be read (missing or broken ``meta.yaml``) is
+skipped with a warning naming it, and every other run is still returned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from octoup.errors import OctoupError
+from octoup.track.store import NOT_RUNS, runs_folder
+
+STATUS = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
+RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class Deleted(Exception):
+    """A run ``mlflow gc`` has not removed yet: not shown, not a warning."""
+
+
+@dataclass
+class Point:
+    timestamp: int
+    value: float
+    step: int
+
+
+@dataclass
+class Run:
+    run_id: str
+    experiment: str
+    name: str
+    status: str
+    start: int
+    end: int | None
+    folder: Path
+    params: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    metric_keys: list[str] = field(default_factory=list)
+
+    @property
+    def parent(self) -> str | None:
+        return self.tags.get("mlflow.parentRunId")
+
+    @property
+    def seconds(self) -> float | None:
+        return (self.end - self.start) / 1000 if self.end else None
+
+    @cached_property
+    def histories(self) -> dict[str, list[Point]]:
+        return {key: read_metric(self.folder / "metrics" / key) for key in self.metric_keys}
+
+    @cached_property
+    def metrics(self) -> dict[str, float]:
+        """The latest value of each metric (highest step, then newest), as MLflow reports it."""
+        latest = {}
+        for key, points in self.histories.items():
+            if points:
+                best = max(points, key=lambda p: (p.step, p.timestamp))
+                latest[key] = best.value
+        return latest
+
+    def artifacts(self) -> list[str]:
+        base = self.folder / "artifacts"
+        return sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+
+
+@dataclass
+class Scan:
+    runs: list[Run]
+    warnings: list[str]
+
+    def find(self, ref: str) -> Run:
+        """A run by id, unique id prefix (4+ characters) or unique run name."""
+        exact = [r for r in self.runs if r.run_id == ref]
+        matches = exact or [r for r in self.runs if len(ref) >= 4 and r.run_id.startswith(ref)] \
+            or [r for r in self.runs if r.name == ref]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise OctoupError(f"no run {ref!r} in runs/", "List runs with `octoup runs ls`.")
+        shown = ", ".join(f"{r.run_id[:8]} ({r.experiment}/{r.name})" for r in matches[:5])
+        raise OctoupError(f"{ref!r} matches {len(matches)} runs: {shown}", "Give more of the run id.")
+
+
+def read_yaml(path: Path) -> dict:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    if not isinstance(data, dict):
+        raise ValueError("not a mapping")
+    return data
+
+
+def _values(folder: Path) -> dict[str, str]:
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def read_metric(path: Path) -> list[Point]:
+    points = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            points.append(Point(int(parts[0]), float(parts[1]), int(parts[2]) if len(parts) > 2 else 0))
+    return points
+
+
+def read_run(folder: Path, experiment: str) -> Run:
+    meta = read_yaml(folder / "meta.yaml")
+    if meta.get("lifecycle_stage") == "deleted":
+        raise Deleted(folder.name)
+    metrics = folder / "metrics"
+    keys = sorted(p.relative_to(metrics).as_posix() for p in metrics.rglob("*") if p.is_file()) \
+        if metrics.is_dir() else []
+    tags = _values(folder / "tags")
+    return Run(run_id=str(meta["run_id"]), experiment=experiment,
+               name=tags.get("mlflow.runName") or str(meta.get("run_name") or ""),
+               status=STATUS.get(meta["status"], str(meta["status"])), start=int(meta["start_time"]),
+               end=int(meta["end_time"]) if meta.get("end_time") else None, folder=folder,
+               params=_values(folder / "params"), tags=tags, metric_keys=keys)
+
+
+def scan(root: Path, experiment: str | None = None) -> Scan:
+    """Every readable run under ``<root>/runs``, newest first, and a warning per unreadable one."""
+    base = runs_folder(root)
+    runs: list[Run] = []
+    warnings: list[str] = []
+    if not base.is_dir():
+        return Scan(runs, warnings)
+    for exp_folder in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        try:
+            name = str(read_yaml(exp_folder / "meta.yaml")["name"])
+        except Exception as exc:  # OSError, yaml.YAMLError, KeyError...
+            warnings.append(f"runs/{exp_folder.name}: skipped, its meta.yaml is unreadable ({_why(exc)})")
+            continue
+        if experiment is not None and experiment not in (name, exp_folder.name):
+            continue
+        for folder in sorted(exp_folder.iterdir()):
+            if not folder.is_dir() or folder.name in NOT_RUNS or not RUN_ID.fullmatch(folder.name):
+                continue
+            try:
+                runs.append(read_run(folder, name))
+            except Deleted:
+                continue
+            except Exception as exc:  # any damage to one run folder must not hide the others
+                warnings.append(f"runs/{exp_folder.name}/{folder.name}: skipped, not a readable run "
+                                f"({_why(exc)})")
+    runs.sort(key=lambda r: r.start, reverse=True)
+    return Scan(runs, warnings)
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "meta.yaml is missing"
+    if isinstance(exc, KeyError):
+        return f"meta.yaml has no {exc.args[0]}"
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
