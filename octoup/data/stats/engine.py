@@ -111,14 +111,21 @@ def tasks_for(project: Project, request: StatsRequest) -> tuple[mf.Manifest, lis
         for p, e in tables.items()]
 
 
-def compute(project: Project, request: StatsRequest,
-            advance: Callable[[int], None] | None = None) -> StatsRun:
-    """Compute, merge and store a dataset's statistics (and ``git add`` them in a repository)."""
+@dataclass
+class Measured:
+    """Merged partials, one per table, and the files left out."""
+
+    tables: dict[str, TablePartial]
+    skipped: dict[str, str]
+
+
+def measure(tasks: list[FileTask], request: StatsRequest,
+            advance: Callable[[int], None] | None = None) -> Measured:
+    """Read every file (threads or Dask), then merge the partials per table in file order."""
     if request.engine not in ENGINES:
         raise OctoupError(f"--engine {request.engine}: unknown engine", f"Use one of: {', '.join(ENGINES)}.")
     optional_import("polars", "polars", "tabular")
     optional_import("datasketches", "datasketches", "tabular")
-    manifest, tasks = tasks_for(project, request)
     results = _run_dask(tasks, request) if request.engine == "dask" else _run_threads(tasks, request)
     done: dict[str, FileResult] = {}
     for result in results:
@@ -147,12 +154,36 @@ def compute(project: Project, request: StatsRequest,
         groups[signature] = merged
     if not groups:
         raise OctoupError(f"no file of '{request.name}' could be read", "See the files listed above.")
-    stats = finish(request.name, name_tables(groups.values()), sample=request.sample, skipped=skipped,
+    return Measured(name_tables(groups.values()), skipped)
+
+
+def compute(project: Project, request: StatsRequest,
+            advance: Callable[[int], None] | None = None) -> StatsRun:
+    """Compute, merge and store a dataset's statistics (and ``git add`` them in a repository)."""
+    manifest, tasks = tasks_for(project, request)
+    measured = measure(tasks, request, advance)
+    stats = finish(request.name, measured.tables, sample=request.sample, skipped=measured.skipped,
                    engine=request.engine, computed=mf.now(), manifest_updated=manifest.updated)
     path = stats_path(project.root, request.name, request.sample)
-    run = StatsRun(stats, path, warnings=[f"skipped {msg}" for msg in skipped.values()])
+    run = StatsRun(stats, path, warnings=[f"skipped {msg}" for msg in measured.skipped.values()])
     run.staged = store(project, manifest, {path.name: stats.to_json()})
     return run
+
+
+def local_tasks(target: Path, request: StatsRequest) -> list[FileTask]:
+    """Tasks for tables on this machine: one file, or every table under a folder."""
+    from octoup.config import CloudSettings
+
+    if not target.exists():
+        raise OctoupError(f"{target}: no such file or folder")
+    found = [target] if target.is_file() else sorted(target.rglob("*"))
+    files = [p for p in found if p.is_file() and fmt_of(p.name)]
+    if not files:
+        raise OctoupError(f"{target}: no tables (CSV, TSV, Parquet or JSON lines files)")
+    base = target.parent if target.is_file() else target
+    batch_rows = max(10_000, (request.memory or DEFAULT_MEMORY) // (2 * ROW_BYTES_GUESS))
+    return [FileTask("local", CloudSettings(), None, "", "", f.relative_to(base).as_posix(), f.stat().st_size,
+                     str(f), min(batch_rows, 1_000_000), local=str(f)) for f in files]
 
 
 def name_tables(parts: Iterable[TablePartial]) -> dict[str, TablePartial]:

@@ -42,6 +42,8 @@ class FileTask:
     size: int
     shown: str
     batch_rows: int
+    local: str | None = None
+    """A file on this machine, read directly (``validate PATH``); then cloud and bucket are unused."""
 
     @property
     def fmt(self) -> str:
@@ -57,37 +59,44 @@ def batches(task: FileTask) -> Iterator[object]:
     """polars DataFrames of at most ``task.batch_rows`` rows each."""
     import polars as pl
 
-    storage = task.storage()
     readers = {"parquet": _parquet, "jsonl": _jsonl}
-    for batch in readers.get(task.fmt, _csv)(task, storage):
+    for batch in readers.get(task.fmt, _csv)(task):
         yield pl.from_arrow(batch) if not isinstance(batch, pl.DataFrame) else batch
 
 
-def _open_ranged(task: FileTask, storage) -> BinaryIO:
-    local = storage.direct_url(task.bucket, task.key)
-    if task.cloud == "local" and local:
-        return open(local, "rb")
+def _local_file(task: FileTask) -> BinaryIO | None:
+    if task.local:
+        return open(task.local, "rb")
+    if task.cloud == "local":
+        return open(task.storage().direct_url(task.bucket, task.key), "rb")
+    return None
+
+
+def _open_ranged(task: FileTask) -> BinaryIO:
+    if local := _local_file(task):
+        return local
     from octoup.data.ranges import RangeFile
 
+    storage = task.storage()
     return io.BufferedReader(RangeFile(lambda s, n: storage.read(task.bucket, task.key, s, n), task.size,
                                        block_size=2**20, blocks=8), buffer_size=2**20)
 
 
-def _open_stream(task: FileTask, storage) -> BinaryIO:
-    local = storage.direct_url(task.bucket, task.key)
-    if task.cloud == "local" and local:
-        return open(local, "rb")
+def _open_stream(task: FileTask) -> BinaryIO:
+    if local := _local_file(task):
+        return local
     from octoup.data.ranges import PrefetchReader
 
+    storage = task.storage()
     return io.BufferedReader(PrefetchReader(lambda s, n: storage.read(task.bucket, task.key, s, n),
                                             task.size), buffer_size=2**20)
 
 
-def _parquet(task: FileTask, storage) -> Iterator[object]:
+def _parquet(task: FileTask) -> Iterator[object]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    with _open_ranged(task, storage) as raw:
+    with _open_ranged(task) as raw:
         try:
             parquet = pq.ParquetFile(raw)
             yield from parquet.iter_batches(batch_size=task.batch_rows)
@@ -95,14 +104,14 @@ def _parquet(task: FileTask, storage) -> Iterator[object]:
             raise BadFile(task.shown, f"not a readable Parquet file ({_first_line(exc)})") from None
 
 
-def _csv(task: FileTask, storage) -> Iterator[object]:
+def _csv(task: FileTask) -> Iterator[object]:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     delimiter = "\t" if task.fmt == "tsv" else ","
     if task.size == 0:
         raise BadFile(task.shown, "the file is empty (not even a header line)")
-    with _open_stream(task, storage) as raw:
+    with _open_stream(task) as raw:
         try:
             reader = pcsv.open_csv(raw, read_options=pcsv.ReadOptions(block_size=CSV_BLOCK),
                                    parse_options=pcsv.ParseOptions(delimiter=delimiter),
@@ -112,21 +121,21 @@ def _csv(task: FileTask, storage) -> Iterator[object]:
             yield from _rebatch(reader, task.batch_rows)
         except pa.ArrowInvalid as exc:
             schema = reader.schema if "reader" in locals() else None
-            raise _locate_csv(task, storage, delimiter, schema, exc) from None
+            raise _locate_csv(task, delimiter, schema, exc) from None
 
 
-def _jsonl(task: FileTask, storage) -> Iterator[object]:
+def _jsonl(task: FileTask) -> Iterator[object]:
     import pyarrow as pa
     import pyarrow.json as pjson
 
     if task.size == 0:
         raise BadFile(task.shown, "the file is empty")
-    with _open_stream(task, storage) as raw:
+    with _open_stream(task) as raw:
         try:
             reader = pjson.open_json(raw, read_options=pjson.ReadOptions(block_size=CSV_BLOCK))
             yield from _rebatch(reader, task.batch_rows)
         except pa.ArrowInvalid as exc:
-            raise _locate_jsonl(task, storage, exc) from None
+            raise _locate_jsonl(task, exc) from None
 
 
 def _rebatch(reader, rows: int) -> Iterator[object]:
@@ -149,17 +158,17 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _lines(task: FileTask, storage) -> Iterator[tuple[int, bytes]]:
-    with _open_stream(task, storage) as raw:
+def _lines(task: FileTask) -> Iterator[tuple[int, bytes]]:
+    with _open_stream(task) as raw:
         yield from enumerate(raw, 1)
 
 
-def _locate_csv(task: FileTask, storage, delimiter: str, schema, exc: BaseException) -> BadFile:
+def _locate_csv(task: FileTask, delimiter: str, schema, exc: BaseException) -> BadFile:
     """Find the first line that breaks the file: bad UTF-8, a ragged row, or a value of the wrong type."""
     types = {f.name: str(f.type) for f in schema} if schema is not None else {}
 
     def decoded() -> Iterator[str]:
-        for number, raw in _lines(task, storage):
+        for number, raw in _lines(task):
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as bad:
@@ -199,9 +208,9 @@ def _fits(value: str, arrow_type: str) -> bool:
     return True
 
 
-def _locate_jsonl(task: FileTask, storage, exc: BaseException) -> BadFile:
+def _locate_jsonl(task: FileTask, exc: BaseException) -> BadFile:
     kinds: dict[str, str] = {}
-    for number, raw in _lines(task, storage):
+    for number, raw in _lines(task):
         if not raw.strip():
             continue
         try:
