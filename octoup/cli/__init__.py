@@ -14,6 +14,7 @@ import typer
 
 from octoup import __version__
 from octoup.cli import (
+    clone_cmd,
     config_cmd,
     create_cmd,
     data_cmd,
@@ -75,6 +76,8 @@ app.command("providers")(providers_cmd.providers)
 app.command("demo")(demo_cmd.demo)
 app.command("create")(create_cmd.create)
 app.command("up")(up_cmd.up)
+app.command("clone")(clone_cmd.clone)
+app.command("init")(clone_cmd.init)
 app.add_typer(env_cmd.app, name="env")
 app.add_typer(data_cmd.app, name="data")
 app.command("run", context_settings=run_cmd.CONTEXT)(run_cmd.run)

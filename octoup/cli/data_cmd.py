@@ -181,11 +181,20 @@ def pull(
     version: Annotated[str | None, typer.Option("--version", help="Pull this version.")] = None,
     sample: Annotated[bool, typer.Option("--sample", help="Pull the dataset's sample (`octoup data "
                                                           "sample`) instead of the full files.")] = False,
+    rev: Annotated[str | None, typer.Option("--rev", help="NAME is a git-tracked data file: fetch its "
+                                                          "version at this commit/branch/tag.")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="With a data file: write it here "
+                                                                     "instead of over PATH.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Download a dataset into data/raw/NAME/, verified; files already there and intact are skipped."""
+    """Download a dataset into data/raw/NAME/, verified; files already there and intact are skipped.
+    NAME may also be a data file tracked with `octoup data track` (with --rev: an older version)."""
+    from octoup.cli import gitdata_cmd
     from octoup.data.pull import pull as run_pull
 
+    if name and (rev or output or gitdata_cmd.is_git_data(name)):
+        gitdata_cmd.pull_path(name, rev, output, as_json)
+        return
     _sync("pull", name, every, as_json,
           lambda project, each, report: run_pull(project, each, only=only, version=version, sample=sample,
                                                  reporter=report),
@@ -278,6 +287,11 @@ def _register() -> None:
     from octoup.cli.planned import PLANNED_DATA, register
 
     app.command("stats")(stats_cmd.stats)
+    from octoup.cli import gitdata_cmd
+
+    for command in (gitdata_cmd.track, gitdata_cmd.lock, gitdata_cmd.unlock, gitdata_cmd.locks,
+                    gitdata_cmd.log):
+        app.command(command.__name__, rich_help_panel="Git for data")(command)
 
     register(app, PLANNED_DATA, group="data")
 

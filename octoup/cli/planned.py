@@ -5,8 +5,6 @@ from __future__ import annotations
 import typer
 
 PLANNED = {
-    "clone": "Clone a repository and copy its data into your own bucket.",
-    "init": "Re-apply per-clone git and LFS configuration.",
     "status": "Say what changed and should be committed (env, runs, data).",
     "runs": "List tracked runs and build the insights dashboard.",
     "container": "Build a container image from the detected environment.",
@@ -19,9 +17,6 @@ PLANNED_DATA = {
     "schema": "Infer a schema with validation rules from the statistics.",
     "validate": "Check data against the schema; report anomalies and drift.",
     "show": "An offline HTML profile of a dataset.",
-    "track": "Send large files through plain git add/push to the project's bucket.",
-    "lock": "Lock a data file in the bucket.",
-    "log": "Versions of a data file from git history.",
 }
 
 

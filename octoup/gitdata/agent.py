@@ -1,0 +1,199 @@
+"""``octoup-lfs``: the git-lfs standalone custom transfer agent that keeps objects in the project's bucket.
+
+git-lfs starts it (several at once when ``concurrent`` is set) and talks line-delimited JSON on
+stdin/stdout: one ``init``, then ``upload``/``download`` requests answered by ``progress`` events
+and one ``complete`` each (with an ``error`` when it failed), then ``terminate``. Uploads are
+skipped when the object is already there; downloads are verified against the oid (the object's
+SHA-256) and written to git-lfs's temporary folder, which git-lfs moves into its cache, so a bad
+download never reaches the working tree. Errors carry octoup's message and hint, which git prints.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from octoup.errors import BucketNotFound, ObjectNotFound, OctoupError
+
+if TYPE_CHECKING:
+    from octoup.gitdata.store import Store
+
+PROGRESS_EVERY = 0.2
+"""Seconds between progress events for one object (the last one is always sent)."""
+
+
+class NotConfigured(OctoupError):
+    def __init__(self, where: Path):
+        super().__init__(f"no octoup.toml at or above {where}: octoup-lfs does not know the project's bucket",
+                         "Run `octoup init` in the repository (or `octoup data track` in a new one).")
+
+
+class MissingObject(OctoupError):
+    def __init__(self, oid: str, uri: str):
+        super().__init__(f"object {oid[:12]}… is not in {uri}: it was committed but never pushed there",
+                         "Push it from a clone that has the file (`git lfs push --all origin`), or check "
+                         "that this clone uses the project's bucket (`octoup config show`).")
+
+
+def describe(exc: BaseException) -> str:
+    """One readable line for git to print: octoup's message and hint, secrets masked."""
+    from octoup.secrets import redact
+
+    if isinstance(exc, OctoupError):
+        text = exc.message + (f" (hint: {exc.hint})" if exc.hint else "")
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return redact(text.replace("\n", " "))
+
+
+class Agent:
+    """One agent process: the protocol loop around a :class:`Store`."""
+
+    def __init__(self, out: TextIO, cwd: Path | None = None):
+        self.out, self.cwd = out, cwd or Path.cwd()
+        self.write_lock = threading.Lock()
+        self.store: Store | None = None
+        self.failure: str | None = None
+        self.tmp: Path | None = None
+
+    def send(self, message: dict[str, Any]) -> None:
+        with self.write_lock:
+            self.out.write(json.dumps(message) + "\n")
+            self.out.flush()
+
+    def serve(self, lines) -> None:
+        for line in lines:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            event = request.get("event")
+            if event == "init":
+                self.send(self.init(request))
+            elif event in ("upload", "download"):
+                self.send(self.transfer(request))
+            elif event == "terminate":
+                return
+
+    def init(self, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            self.store = open_store(self.cwd)
+            status = self.store.storage.check_credentials()
+            if not status.ok:
+                from octoup.errors import CredentialsError
+
+                raise CredentialsError(f"no {self.store.cloud} credentials for {self.store.uri}: "
+                                       f"{status.source}", status.hint)
+            if request.get("operation") == "download":
+                self.tmp = lfs_tmp(self.cwd)
+        except Exception as exc:  # every failure must reach git as an error event
+            self.failure = describe(exc)
+            return {"error": {"code": 2, "message": self.failure}}
+        return {}
+
+    def transfer(self, request: dict[str, Any]) -> dict[str, Any]:
+        oid = request["oid"]
+        done: dict[str, Any] = {"event": "complete", "oid": oid}
+        if self.store is None:
+            done["error"] = {"code": 2, "message": self.failure or "octoup-lfs was not initialised"}
+            return done
+        progress = ProgressEvents(self, oid)
+        try:
+            if request["event"] == "upload":
+                upload(self.store, oid, int(request["size"]), Path(request["path"]), progress)
+            else:
+                done["path"] = str(download(self.store, oid, self.tmp or lfs_tmp(self.cwd), progress))
+        except Exception as exc:
+            done["error"] = {"code": 2, "message": describe(exc)}
+        progress.flush()
+        return done
+
+
+class ProgressEvents:
+    """Turns transfer callbacks (from many threads) into throttled git-lfs progress events."""
+
+    def __init__(self, agent: Agent, oid: str):
+        self.agent, self.oid = agent, oid
+        self.lock = threading.Lock()
+        self.so_far = self.sent = 0
+        self.last = time.monotonic()
+
+    def __call__(self, nbytes: int) -> None:
+        with self.lock:
+            self.so_far += nbytes
+            if time.monotonic() - self.last >= PROGRESS_EVERY:
+                self._emit()
+
+    def flush(self) -> None:
+        with self.lock:
+            if self.so_far > self.sent:
+                self._emit()
+
+    def _emit(self) -> None:
+        self.agent.send({"event": "progress", "oid": self.oid, "bytesSoFar": self.so_far,
+                         "bytesSinceLast": self.so_far - self.sent})
+        self.sent, self.last = self.so_far, time.monotonic()
+
+
+def open_store(cwd: Path) -> Store:
+    from octoup import config
+    from octoup.gitdata.store import locate
+    from octoup.project_root import find_root
+
+    root = find_root(cwd)
+    if root is None:
+        raise NotConfigured(cwd)
+    return locate(config.load(root))
+
+
+def lfs_tmp(cwd: Path) -> Path:
+    """git-lfs's own temporary folder, on the same disk as its object cache (renames stay cheap)."""
+    from octoup import git
+
+    common = Path(git.run(cwd, "rev-parse", "--git-common-dir").strip())
+    folder = (cwd / common if not common.is_absolute() else common) / "lfs" / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def upload(store: Store, oid: str, size: int, path: Path, progress) -> None:
+    """Upload ``path`` as object ``oid`` unless an object of that size is already there."""
+    key = store.key(oid)
+    try:
+        if store.storage.stat(store.bucket, key).size == size:
+            progress(size)
+            return
+    except ObjectNotFound:
+        pass
+    except BucketNotFound:
+        from octoup.gitdata.store import StoreMissing
+
+        raise StoreMissing(store.uri) from None
+    store.storage.upload_file(store.bucket, key, path, expected_sha256=oid, progress=progress)
+
+
+def download(store: Store, oid: str, tmp: Path, progress) -> Path:
+    """Object ``oid``, verified, as a file in ``tmp`` (git-lfs moves it into its cache)."""
+    target = tmp / f"octoup-{oid}"
+    try:
+        store.storage.download_file(store.bucket, store.key(oid), target, expected_sha256=oid,
+                                    progress=progress)
+    except (ObjectNotFound, BucketNotFound):
+        store.check_exists()
+        raise MissingObject(oid, store.uri) from None
+    return target
+
+
+def main() -> None:
+    """Console entry point (``octoup-lfs``): serve git-lfs until it says terminate."""
+    import logging
+
+    logging.disable(logging.WARNING)  # stdout is the protocol; nothing else may be written there
+    Agent(sys.stdout).serve(sys.stdin)
+
+
+if __name__ == "__main__":
+    main()
