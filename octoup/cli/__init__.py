@@ -23,6 +23,7 @@ from octoup.cli import (
     planned,
     providers_cmd,
     run_cmd,
+    runs_cmd,
     up_cmd,
 )
 from octoup.cli.group import SectionedGroup
@@ -81,6 +82,7 @@ app.command("init")(clone_cmd.init)
 app.add_typer(env_cmd.app, name="env")
 app.add_typer(data_cmd.app, name="data")
 app.command("run", context_settings=run_cmd.CONTEXT)(run_cmd.run)
+app.add_typer(runs_cmd.app, name="runs")
 planned.register(app)
 
 

@@ -6,7 +6,6 @@ import typer
 
 PLANNED = {
     "status": "Say what changed and should be committed (env, runs, data).",
-    "runs": "List tracked runs and build the insights dashboard.",
     "container": "Build a container image from the detected environment.",
     "devcontainer": "Write .devcontainer/devcontainer.json for the project.",
     "stack": "Preview, export, apply or destroy the project's Pulumi stack.",
@@ -14,8 +13,6 @@ PLANNED = {
 }
 
 PLANNED_DATA = {
-    "schema": "Infer a schema with validation rules from the statistics.",
-    "validate": "Check data against the schema; report anomalies and drift.",
     "show": "An offline HTML profile of a dataset.",
 }
 
