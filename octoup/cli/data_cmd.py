@@ -287,6 +287,8 @@ def _register() -> None:
     from octoup.cli.planned import PLANNED_DATA, register
 
     app.command("stats")(stats_cmd.stats)
+    app.command("schema")(stats_cmd.schema)
+    app.command("validate")(stats_cmd.validate)
     from octoup.cli import gitdata_cmd
 
     for command in (gitdata_cmd.track, gitdata_cmd.lock, gitdata_cmd.unlock, gitdata_cmd.locks,

@@ -64,6 +64,87 @@ def stats(
     say(f"{name}: {len(run.stats.tables)} table(s), {run.stats.rows:,} rows → {shown}{staged}")
 
 
+def schema(
+    name: Annotated[str, typer.Argument(help="Dataset whose statistics the schema is inferred from.")],
+    fmt: Annotated[str, typer.Option("--format", help="yaml (octoup's schema.yaml) or pandera (one "
+                                                      "pandera YAML schema per table).")] = "yaml",
+    sample: SampleOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="Infer again over an existing schema.yaml "
+                                                        "(hand edits are lost).")] = False,
+) -> None:
+    """Infer a schema with validation rules from the statistics; written as readable YAML."""
+    from octoup.cli.output import say
+    from octoup.data import manifest as mf
+    from octoup.data import schema as sc
+    from octoup.data.stats import engine
+    from octoup.errors import OctoupError
+
+    project = _project()
+    manifest = mf.load_dataset(project.root, name)
+    path = sc.schema_path(project.root, name)
+    if fmt not in ("yaml", "pandera"):
+        raise OctoupError(f"--format {fmt}: unknown format", "Use yaml or pandera.")
+    if fmt == "pandera":
+        current = sc.load(project.root, name) if path.is_file() and not force \
+            else sc.infer(engine.load(project.root, name, sample=sample))
+        files = {sc.pandera_file(t): text for t, text in sc.to_pandera(current).items()}
+    else:
+        if path.is_file() and not force:
+            raise OctoupError(f"{path.relative_to(project.root)} exists and may hold your edits",
+                              f"Check data with `octoup data validate {name}`, or infer it again with "
+                              f"`octoup data schema {name} --force`.")
+        stats = engine.load(project.root, name, sample=sample)
+        inferred = sc.infer(stats)
+        files = {path.name: sc.dump(inferred, stats.computed)}
+    staged = engine.store(project, manifest, files)
+    folder = mf.folder(project.root, name).relative_to(project.root)
+    for file in files:
+        say(f"wrote {folder / file}" + (" (staged with git add)" if staged else ""))
+    if fmt == "yaml":
+        columns = [c for t in inferred.tables.values() for c in t.columns.values()]
+        say(f"{name}: {len(inferred.tables)} table(s), {len(columns)} columns: "
+            f"{sum(c.required for c in columns)} required, {sum(c.domain is not None for c in columns)} with "
+            f"a domain, {sum(c.range is not None for c in columns)} with a range. Edit it freely, then "
+            f"`octoup data validate {name}`.")
+
+
+def validate(
+    name: Annotated[str, typer.Argument(help="Dataset whose schema is checked.")],
+    path: Annotated[Path | None, typer.Argument(help="New data on this machine (a file or a folder); "
+                                                     "default: the dataset's files in its bucket.")] = None,
+    new_version: Annotated[bool, typer.Option("--new-version", help="Check the dataset's current files "
+                                              "and, when they pass, keep their stats as the new "
+                                              "baseline.")] = False,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Report unreadable files as anomalies "
+                                                              "instead of stopping.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check data against the schema: anomalies like TFDV's, and drift from the stored statistics.
+    Exits 1 when there are anomalies."""
+    from octoup.cli.output import emit_json, say, table
+    from octoup.data.stats import StatsRequest
+    from octoup.data.validate import validate as run_validation
+    from octoup.errors import OctoupError
+
+    if path is not None and new_version:
+        raise OctoupError("--new-version checks the dataset's own files; leave out PATH",
+                          f"Copy new files in first (`octoup data copy SRC --name {name}`).")
+    project = _project()
+    report = run_validation(project, name, path, new_version=new_version,
+                            request=StatsRequest(name, skip_bad=skip_bad))
+    if as_json:
+        emit_json(report)
+    elif report.anomalies:
+        table(f"{len(report.anomalies)} anomal{'y' if len(report.anomalies) == 1 else 'ies'} in "
+              f"{report.checked}", ["table", "column", "anomaly", "detail"],
+              [[a.table, a.column, a.kind, a.detail] for a in report.anomalies])
+    else:
+        say(f"{report.checked}: {report.rows:,} rows match the schema; no anomalies."
+            + (" Their statistics are the new baseline (stats.json, staged)." if report.accepted else ""))
+    if report.anomalies:
+        raise typer.Exit(1)
+
+
 def show_summary(stats) -> None:
     """One line per column, one table per table: the terminal view of a profile."""
     from octoup.cli.output import table

@@ -211,9 +211,9 @@ def store(project: Project, manifest: mf.Manifest, files: dict[str, str]) -> boo
     from octoup.textfiles import write_atomic
 
     folder = mf.folder(project.root, manifest.name)
-    folder.mkdir(parents=True, exist_ok=True)
     storage = registry.for_project(project, manifest.cloud)
     for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / name, text)
         storage.put(manifest.bucket, meta_key(manifest, name), text.encode())
     top = git.work_tree(project.root)
