@@ -35,8 +35,11 @@ def run(
     from octoup.track.runner import RunRequest
     from octoup.track.runner import run as run_target
 
-    request = RunRequest(target=target, args=list(args or []), experiment=experiment, run_name=name,
-                         params=parse_params(param or []), kernel=kernel, as_notebook=as_notebook,
+    args, param = list(args or []), list(param or [])
+    if target.suffix == ".ipynb" or as_notebook:
+        args, param, kernel = _notebook_options(args, param, kernel)
+    request = RunRequest(target=target, args=args, experiment=experiment, run_name=name,
+                         params=parse_params(param), kernel=kernel, as_notebook=as_notebook,
                          project_env=env)
     try:
         result = run_target(project_folder(), request, say=say)
@@ -50,3 +53,21 @@ def run(
         say(f"Run {result.run_id[:8]} FAILED with exit code {result.exit_code}: traceback in "
             f"{where}/artifacts/octoup/traceback.txt.")
     raise typer.Exit(result.exit_code)
+
+
+def _notebook_options(args: list[str], params: list[str], kernel: str | None):
+    """A notebook takes no arguments: ``-p``/``-k`` after its name are octoup's (as papermill's CLI)."""
+    rest: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word in ("-p", "--param", "-k", "--kernel"):
+            value = next(words, None)
+            if value is None:
+                rest.append(word)
+            elif word in ("-p", "--param"):
+                params.append(value)
+            else:
+                kernel = value
+        else:
+            rest.append(word)
+    return rest, params, kernel

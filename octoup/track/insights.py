@@ -97,6 +97,7 @@ def _provenance(run: Run) -> dict[str, dict[str, str]]:
 def build(root: Path, runs: list[Run], out: Path, *, latest: int = 200) -> InsightsResult:
     """Write the site into ``out`` (replacing an earlier build's pages) and return its index."""
     import jinja2
+    import markupsafe
 
     from octoup.resources import templates_dir
 
@@ -104,7 +105,7 @@ def build(root: Path, runs: list[Run], out: Path, *, latest: int = 200) -> Insig
     source = templates_dir() / "insights"
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(source), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters["tojson_safe"] = _json
+    env.filters["tojson_safe"] = lambda data: markupsafe.Markup(_json(data))
     env.filters["when"] = lambda ms: time.strftime("%Y-%m-%d %H:%M", time.localtime(ms / 1000))
     out = out if out.is_absolute() else root / out
     for old in ("runs", "artifacts", "assets"):
@@ -124,12 +125,14 @@ def build(root: Path, runs: list[Run], out: Path, *, latest: int = 200) -> Insig
         **common, page="experiments", prefix="", runs=summaries, experiments=experiments), encoding="utf-8")
     run_page = env.get_template("run.html.j2")
     by_id = {r.run_id: r for r in runs}
+    children: dict[str, list[Run]] = {}
+    for run in runs:
+        children.setdefault(run.parent or "", []).append(run)
     for run in runs:
         histories = {k: [[p.step, p.timestamp, p.value] for p in points if p.value == p.value]
                      for k, points in run.histories.items()}
-        children = [r for r in runs if r.parent == run.run_id]
         (out / "runs" / f"{run.run_id}.html").write_text(run_page.render(
             **common, page="run", prefix="../", run=run, summary=_summary(run), histories=histories,
             provenance=_provenance(run), artifacts=_artifacts(run, out),
-            parent=by_id.get(run.parent or ""), children=children), encoding="utf-8")
+            parent=by_id.get(run.parent or ""), children=children.get(run.run_id, [])), encoding="utf-8")
     return InsightsResult(out / "index.html", len(runs) + 2, time.perf_counter() - started)
