@@ -73,22 +73,16 @@ def locate(project: Project, cloud: str | None = None, bucket: str | None = None
 
 def record(project: Project, store: Store, *, local: bool) -> list[str]:
     """Write the store's cloud and bucket into octoup.toml (or octoup.local.toml); the keys changed."""
-    from octoup.config import get_value, set_value
+    from octoup.config import set_value
 
-    changed = []
+    written = project.raw["local" if local else "main"]
     wanted = {"project.default_cloud": store.cloud, f"clouds.{store.cloud}.bucket": store.bucket}
+    changed = []
     for key, value in wanted.items():
-        try:
-            same = get_value(project, key) == value
-        except OctoupError:
-            same = False
-        if not same or (local and key not in _flat_keys(project.raw["local"])):
+        node = written
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node != value:
             set_value(project.root, key, value, local=local)
             changed.append(key)
     return changed
-
-
-def _flat_keys(data) -> set[str]:
-    from octoup.config import iter_flat
-
-    return {key for key, _ in iter_flat(data)}
