@@ -24,6 +24,7 @@ from octoup.cli import (
     providers_cmd,
     run_cmd,
     runs_cmd,
+    status_cmd,
     up_cmd,
 )
 from octoup.cli.group import SectionedGroup
@@ -83,6 +84,7 @@ app.add_typer(env_cmd.app, name="env")
 app.add_typer(data_cmd.app, name="data")
 app.command("run", context_settings=run_cmd.CONTEXT)(run_cmd.run)
 app.add_typer(runs_cmd.app, name="runs")
+app.command("status")(status_cmd.status)
 planned.register(app)
 
 

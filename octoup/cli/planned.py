@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 PLANNED = {
-    "status": "Say what changed and should be committed (env, runs, data).",
     "container": "Build a container image from the detected environment.",
     "devcontainer": "Write .devcontainer/devcontainer.json for the project.",
     "stack": "Preview, export, apply or destroy the project's Pulumi stack.",

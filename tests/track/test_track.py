@@ -261,3 +261,25 @@ def test_insights_pages_load_clean_and_link(wine, octoup, chromium, tmp_path):
             p.click("#nav-experiments")
             assert p.url.endswith("experiments.html")
         p.close()
+
+
+def test_status_says_what_to_commit(isolated, octoup):
+    assert octoup("status").returncode == 2  # not a git repository: a clear error
+    (isolated / "requirements.txt").write_text("mlflow-skinny\n")
+    (isolated / "ok.py").write_text("print('fine')\n")
+    commit = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]
+    subprocess.run(["git", "init", "-q"], cwd=isolated, check=True)
+    subprocess.run(["git", "add", "."], cwd=isolated, check=True)
+    subprocess.run(commit, cwd=isolated, check=True)
+    clean = octoup("status")
+    assert clean.returncode == 0 and clean.stdout.startswith("Nothing to commit")
+    (isolated / "requirements.txt").write_text("mlflow-skinny\nscikit-learn\n")
+    assert octoup("run", "-e", "wine", "ok.py").returncode == 0
+    result = octoup("status")
+    assert "Found 1 environment file modified since the last commit:\n    - requirements.txt (modified)" \
+        in result.stdout
+    assert "1 new run (wine: 1)" in result.stdout
+    assert "git add requirements.txt runs" in result.stdout
+    subprocess.run(["git", "add", "."], cwd=isolated, check=True)
+    subprocess.run(commit, cwd=isolated, check=True)
+    assert octoup("status").stdout.startswith("Nothing to commit")
