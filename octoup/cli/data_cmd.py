@@ -181,6 +181,8 @@ def pull(
     version: Annotated[str | None, typer.Option("--version", help="Pull this version.")] = None,
     sample: Annotated[bool, typer.Option("--sample", help="Pull the dataset's sample (`octoup data "
                                                           "sample`) instead of the full files.")] = False,
+    stats_only: Annotated[bool, typer.Option("--stats-only", help="Only its statistics, schema and "
+                                             "examples (into data/.octoup/NAME/), no data.")] = False,
     rev: Annotated[str | None, typer.Option("--rev", help="NAME is a git-tracked data file: fetch its "
                                                           "version at this commit/branch/tag.")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="With a data file: write it here "
@@ -195,11 +197,28 @@ def pull(
     if name and (rev or output or gitdata_cmd.is_git_data(name)):
         gitdata_cmd.pull_path(name, rev, output, as_json)
         return
+    if stats_only:
+        _pull_meta(name, every, as_json)
+        return
     _sync("pull", name, every, as_json,
           lambda project, each, report: run_pull(project, each, only=only, version=version, sample=sample,
                                                  reporter=report),
           lambda s: f"{s.moved} file(s) downloaded ({s.bytes_moved / 1e6:,.1f} MB) into "
                     f"data/raw/{s.name}/, {s.skipped} already there.")
+
+
+def _pull_meta(name: str | None, every: bool, as_json: bool) -> None:
+    from octoup.cli.output import emit_json, say
+    from octoup.data.meta import fetch
+
+    project = _project()
+    results = [fetch(project, each) for each in _names(name, every)]
+    if as_json:
+        emit_json(results)
+        return
+    for got in results:
+        say(f"{got.name}: {', '.join(got.files)} → data/.octoup/{got.name}/" if got.files else
+            f"{got.name}: no statistics in the bucket yet; compute them with `octoup data stats {got.name}`.")
 
 
 @app.command()
@@ -244,18 +263,22 @@ def sample_(
     stratify: Annotated[str | None, typer.Option("--stratify", help="Keep each value of this column "
                                                                     "in its share.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed, the same sample.")] = 0,
+    split: Annotated[float, typer.Option("--split", help="Train share of a seeded train/eval split of "
+                                                         "each sampled table (0: no split).")] = 0.7,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write a deterministic sample next to the data (<prefix>sample/); `pull --sample` fetches it."""
+    """Write a deterministic sample next to the data (<prefix>sample/), a train/eval split of it and a
+    few examples (data/.octoup/NAME/examples.jsonl); `pull --sample` fetches the sample."""
     from octoup.cli.output import emit_json, say
     from octoup.data.sample import SampleSpec, sample_dataset
 
-    summary = sample_dataset(_project(), name, SampleSpec(fraction, rows, stratify, seed))
+    summary = sample_dataset(_project(), name, SampleSpec(fraction, rows, stratify, seed, split))
     if as_json:
         emit_json(summary)
         return
     say(f"{name}: sampled {summary.tables} table(s), {summary.rows_out:,} of {summary.rows_in:,} rows, and "
-        f"{summary.files - summary.tables} other file(s): {summary.bytes_out / 1e6:,.2f} MB. "
+        f"{summary.files - summary.tables} other file(s): {summary.bytes_out / 1e6:,.2f} MB"
+        + (f", split into train/eval ({summary.split_files} files)" if summary.split_files else "") + ". "
         f"Pull it with `octoup data pull {name} --sample`.")
 
 

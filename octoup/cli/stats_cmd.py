@@ -75,6 +75,7 @@ def schema(
     """Infer a schema with validation rules from the statistics; written as readable YAML."""
     from octoup.cli.output import say
     from octoup.data import manifest as mf
+    from octoup.data import meta
     from octoup.data import schema as sc
     from octoup.data.stats import engine
     from octoup.errors import OctoupError
@@ -96,7 +97,7 @@ def schema(
         stats = engine.load(project.root, name, sample=sample)
         inferred = sc.infer(stats)
         files = {path.name: sc.dump(inferred, stats.computed)}
-    staged = engine.store(project, manifest, files)
+    staged = meta.store(project, manifest, files)
     folder = mf.folder(project.root, name).relative_to(project.root)
     for file in files:
         say(f"wrote {folder / file}" + (" (staged with git add)" if staged else ""))

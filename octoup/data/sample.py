@@ -10,6 +10,7 @@ same sample.
 from __future__ import annotations
 
 import io
+import json
 import math
 import random
 from dataclasses import asdict, dataclass
@@ -29,6 +30,10 @@ class SampleSpec:
     rows: int | None = None
     stratify: str | None = None
     seed: int = 0
+    split: float = 0.7
+    """Share of each sampled table that goes to ``split/train/``; the rest goes to ``split/eval/``."""
+    examples: int = 5
+    """Rows per table of the eval split written to ``examples.jsonl`` (committed with the stats)."""
 
     def check(self) -> None:
         if (self.fraction is None) == (self.rows is None):
@@ -38,6 +43,9 @@ class SampleSpec:
             raise OctoupError(f"--fraction {self.fraction} is not in (0, 1]", "For example: --fraction 0.05.")
         if self.rows is not None and self.rows < 1:
             raise OctoupError(f"--rows {self.rows} is not a positive number of rows")
+        if not 0 <= self.split < 1:
+            raise OctoupError(f"--split {self.split} is not in [0, 1)",
+                              "It is the train share, e.g. --split 0.7; 0 makes no split.")
 
 
 @dataclass
@@ -48,6 +56,7 @@ class SampleSummary:
     rows_in: int
     rows_out: int
     bytes_out: int
+    split_files: int = 0
 
 
 def sample_key(manifest: mf.Manifest, path: str) -> str:
@@ -109,16 +118,27 @@ def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSumma
     others = sorted(p for p in manifest.files if not fmt_of(p))
     summary = SampleSummary(name, len(tables), 0, 0, 0, 0)
     files: dict[str, mf.FileEntry] = {}
+    examples: list[str] = []
+
+    def put(path: str, frame, fmt: str, what: str) -> None:
+        data = _write(frame, fmt)
+        result = storage.upload_stream(manifest.bucket, sample_key(manifest, path), io.BytesIO(data),
+                                       size=len(data))
+        files[path] = mf.FileEntry(result.size, result.sha256, dict(result.info.checksums), what,
+                                   f"rows={frame.height}", key=sample_key(manifest, path))
+
     for path in tables:
         fmt = fmt_of(path)
         frame = _read(pl, storage.read(manifest.bucket, manifest.key(path)), fmt, manifest.key(path))
         picked = sample_frame(frame, spec)
-        data = _write(picked, fmt)
-        result = storage.upload_stream(manifest.bucket, sample_key(manifest, path), io.BytesIO(data),
-                                       size=len(data))
-        files[path] = mf.FileEntry(result.size, result.sha256, dict(result.info.checksums),
-                                   f"sample of {path}", f"rows={picked.height}/{frame.height}",
-                                   key=sample_key(manifest, path))
+        put(path, picked, fmt, f"sample of {path}")
+        if spec.split:
+            train, held_out = split_frame(picked, spec.split, spec.seed)
+            put(f"split/train/{path}", train, fmt, f"train split of the sample of {path}")
+            put(f"split/eval/{path}", held_out, fmt, f"eval split of the sample of {path}")
+            examples += [json.dumps({"table": path, "split": "eval", "row": json.loads(line)},
+                                    ensure_ascii=False)
+                         for line in held_out.head(spec.examples).write_ndjson().splitlines()]
         summary.rows_in += frame.height
         summary.rows_out += picked.height
     count = min(len(others), spec.rows) if spec.rows else math.ceil(len(others) * (spec.fraction or 0))
@@ -127,7 +147,8 @@ def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSumma
         info = storage.copy(manifest.bucket, manifest.key(path), manifest.bucket, sample_key(manifest, path))
         files[path] = mf.FileEntry(info.size, entry.sha256, dict(info.checksums), f"sample of {path}",
                                    "file", key=sample_key(manifest, path))
-    summary.files = len(files)
+    summary.files = sum(not p.startswith("split/") for p in files)
+    summary.split_files = len(files) - summary.files
     summary.bytes_out = sum(e.size for e in files.values())
     stale = set(manifest.sample_files) - set(files)
     for path in stale:  # an earlier, bigger sample: its extra objects go
@@ -135,4 +156,15 @@ def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSumma
     manifest.sample_files = files
     manifest.sample_spec = asdict(spec)
     manifest.save(mf.manifest_path(project.root, name))
+    if examples:
+        from octoup.data import meta
+
+        meta.store(project, manifest, {"examples.jsonl": "\n".join(examples) + "\n"})
     return summary
+
+
+def split_frame(frame, train: float, seed: int):
+    """A seeded shuffle cut in two: ``train`` of the rows, then the rest (eval)."""
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=seed)
+    n = round(frame.height * train)
+    return shuffled.head(n), shuffled.tail(frame.height - n)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from octoup.data import manifest as mf
+from octoup.data import meta
 from octoup.data import schema as sc
 from octoup.data.stats import engine
 from octoup.data.stats.model import ColumnStats, DatasetStats, TableStats, finish
@@ -83,17 +85,11 @@ def validate(project: Project, name: str, target: Path | None = None, *, new_ver
         base = baseline.tables.get(table) if baseline else None
         report.anomalies += check_table(table, spec, partial, base)
     if new_version and target is None and not report.anomalies:
-        stats = finish(name, {t: p for t, (_, p) in pairs.items()}, computed=_now(),
+        stats = finish(name, {t: p for t, (_, p) in pairs.items()}, computed=mf.now(),
                        manifest_updated=manifest.updated)
-        engine.store(project, manifest, {engine.stats_path(project.root, name, False).name: stats.to_json()})
+        meta.store(project, manifest, {engine.stats_path(project.root, name, False).name: stats.to_json()})
         report.accepted = True
     return report
-
-
-def _now() -> str:
-    from octoup.data.manifest import now
-
-    return now()
 
 
 def _baseline(root: Path, name: str) -> DatasetStats | None:

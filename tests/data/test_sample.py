@@ -44,7 +44,9 @@ def test_fraction_sample_is_deterministic_and_covers_every_format(project, tmp_p
     tables = [p for p in manifest.files if p.endswith((".csv", ".tsv", ".parquet", ".jsonl"))]
     assert summary["tables"] == len(tables) == 7
     assert summary["files"] == len(tables) + 1  # ceil(10 pictures × 0.1)
-    assert manifest.sample_spec == {"fraction": 0.1, "rows": None, "stratify": None, "seed": 3}
+    assert manifest.sample_spec == {"fraction": 0.1, "rows": None, "stratify": None, "seed": 3, "split": 0.7,
+                                    "examples": 5}
+    assert summary["split_files"] == 2 * len(tables)
     assert all(e.key == f"w/sample/{p}" for p, e in manifest.sample_files.items())
     pulled = data("pull", "w", "--sample", cwd=project)
     assert pulled.returncode == 0, pulled.stderr
@@ -94,3 +96,38 @@ def test_bad_sample_requests(project, tmp_path):
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
     nothing = data("pull", "w", "--sample", cwd=project)
     assert nothing.returncode == 2 and "'w' has no sample yet" in nothing.stderr
+
+
+def test_sample_is_split_train_eval_with_examples_and_stats_only_pull(project, tmp_path):
+    copied(project, tmp_path)
+    result = data("sample", "w", "--rows", "100", "--seed", "5", "--split", "0.7", cwd=project)
+    assert result.returncode == 0, result.stderr
+    manifest = mf.load_dataset(project, "w")
+    train = manifest.sample_files["split/train/penguins.csv"]
+    held_out = manifest.sample_files["split/eval/penguins.csv"]
+    assert (train.source_id, held_out.source_id) == ("rows=70", "rows=30")
+    assert train.key == "w/sample/split/train/penguins.csv"
+    pulled = data("pull", "w", "--sample", cwd=project)
+    assert pulled.returncode == 0, pulled.stderr
+    local = project / "data/raw/w"
+    both = pl.concat([pl.read_csv(local / "split/train/penguins.csv", null_values="NA"),
+                      pl.read_csv(local / "split/eval/penguins.csv", null_values="NA")])
+    sample = pl.read_csv(local / "penguins.csv", null_values="NA")
+    assert both.sort(both.columns).equals(sample.sort(sample.columns))  # a partition of the sample
+    lines = (project / "data/.octoup/w/examples.jsonl").read_text().splitlines()
+    examples = [json.loads(line) for line in lines]
+    assert {e["table"] for e in examples} >= {"penguins.csv", "penguins.parquet"}
+    assert all(e["split"] == "eval" for e in examples)
+    first = next(e for e in examples if e["table"] == "penguins.csv")
+    assert set(first["row"]) == set(sample.columns)
+
+    assert data("stats", "w", cwd=project).returncode == 0
+    assert data("schema", "w", cwd=project).returncode == 0
+    meta = project / "data/.octoup/w"
+    saved = {p.name: p.read_bytes() for p in meta.iterdir() if p.is_file() and p.name != "manifest.json"}
+    for name in saved:
+        (meta / name).unlink()
+    fetched = data("pull", "w", "--stats-only", cwd=project)
+    assert fetched.returncode == 0, fetched.stderr
+    assert "examples.jsonl, schema.yaml, stats.json → data/.octoup/w/" in fetched.stderr
+    assert {p.name: p.read_bytes() for p in meta.iterdir() if p.name in saved} == saved

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from octoup.adaptors import optional_import
 from octoup.data import manifest as mf
+from octoup.data import meta
 from octoup.data.stats.model import DatasetStats, finish
 from octoup.data.stats.partial import ColumnTypeConflict, TablePartial
 from octoup.data.stats.readers import BadFile, FileTask, batches
@@ -166,7 +167,7 @@ def compute(project: Project, request: StatsRequest,
                    engine=request.engine, computed=mf.now(), manifest_updated=manifest.updated)
     path = stats_path(project.root, request.name, request.sample)
     run = StatsRun(stats, path, warnings=[f"skipped {msg}" for msg in measured.skipped.values()])
-    run.staged = store(project, manifest, {path.name: stats.to_json()})
+    run.staged = meta.store(project, manifest, {path.name: stats.to_json()})
     return run
 
 
@@ -201,30 +202,6 @@ def name_tables(parts: Iterable[TablePartial]) -> dict[str, TablePartial]:
             name = f"{paths[0]} (+{len(paths) - 1} more)"
         named[name] = part
     return dict(sorted(named.items()))
-
-
-def store(project: Project, manifest: mf.Manifest, files: dict[str, str]) -> bool:
-    """Write small files to ``data/.octoup/<name>/`` and beside the data in the bucket
-    (``<prefix>.octoup/``, for ``pull --stats-only``); ``git add`` them in a repository (never commits).
-    Returns whether they were staged."""
-    from octoup import git, registry
-    from octoup.textfiles import write_atomic
-
-    folder = mf.folder(project.root, manifest.name)
-    storage = registry.for_project(project, manifest.cloud)
-    for name, text in files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / name, text)
-        storage.put(manifest.bucket, meta_key(manifest, name), text.encode())
-    top = git.work_tree(project.root)
-    if top is None:
-        return False
-    git.run(top, "add", "--", *[str((folder / n).resolve().relative_to(top)) for n in files])
-    return True
-
-
-def meta_key(manifest: mf.Manifest, name: str) -> str:
-    return f"{manifest.prefix}.octoup/{name}"
 
 
 def _run_threads(tasks: list[FileTask], request: StatsRequest) -> Iterator[FileResult]:
