@@ -20,6 +20,10 @@ BucketOpt = Annotated[str | None, typer.Option("--bucket", "-b", help="Bucket fo
                                                                       "(default: the cloud's bucket).")]
 UnpackOpt = Annotated[bool, typer.Option("--unpack/--no-unpack", help="Unpack archives in flight, "
                                                                       "one object per member.")]
+SampleAfterOpt = Annotated[str | None, typer.Option("--sample", help="Then sample it: a share (1%, 0.01) "
+                                                                     "or a number of rows (1000).")]
+StatsAfterOpt = Annotated[bool, typer.Option("--stats", help="Then compute its statistics (and the "
+                                                             "sample's).")]
 
 
 def _project():
@@ -41,7 +45,8 @@ def _interruptible(then: str):
         raise typer.Exit(130) from None
 
 
-def _copy(name: str, sources: list[str], cloud, bucket, unpack: bool, as_json: bool) -> None:
+def _copy(name: str, sources: list[str], cloud, bucket, unpack: bool, as_json: bool,
+          sample: str | None = None, stats: bool = False) -> None:
     from octoup.cli.output import emit_json, say
     from octoup.cli.progress import TransferReport
     from octoup.data.copy import CopyOptions, copy_dataset
@@ -53,6 +58,7 @@ def _copy(name: str, sources: list[str], cloud, bucket, unpack: bool, as_json: b
         summary = copy_dataset(project, options, report)
     if as_json:
         emit_json(summary)
+        _describe(project, name, sample, stats)
         return
     if summary.bucket_created:
         say(f"Created bucket {summary.uri.rsplit('/', 2)[0]}/ for the project.")
@@ -65,6 +71,24 @@ def _copy(name: str, sources: list[str], cloud, bucket, unpack: bool, as_json: b
             f"{server}) to {summary.uri} in {summary.seconds:.1f} s ({rate:.1f} MB/s); "
             f"{summary.skipped} already there.")
     say(f"Manifest: data/.octoup/{name}/manifest.json (commit it).")
+    _describe(project, name, sample, stats)
+
+
+def _describe(project, name: str, sample: str | None, stats: bool) -> None:
+    """``copy --sample/--stats``: the sample, split and examples, then the statistics of both."""
+    from octoup.cli.output import say
+    from octoup.data.sample import SampleSpec, parse_amount, sample_dataset
+    from octoup.data.stats import StatsRequest, compute
+
+    if sample is not None:
+        fraction, rows = parse_amount(sample)
+        summary = sample_dataset(project, name, SampleSpec(fraction, rows))
+        say(f"{name}: sampled {summary.rows_out:,} of {summary.rows_in:,} rows "
+            f"(sample, train/eval split and examples in data/.octoup/{name}/examples.jsonl).")
+    for of_sample in (False, True) if stats and sample is not None else (False,) if stats else ():
+        run = compute(project, StatsRequest(name, sample=of_sample))
+        say(f"{name}: statistics of {run.stats.rows:,} {'sampled ' if of_sample else ''}rows → "
+            f"{run.path.relative_to(project.root)}; see them with `octoup data show {name}`.")
 
 
 def default_name(source: str) -> str:
@@ -88,10 +112,12 @@ def copy(
     cloud: CloudOpt = None,
     bucket: BucketOpt = None,
     unpack: UnpackOpt = True,
+    sample: SampleAfterOpt = None,
+    stats: StatsAfterOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Copy sources into the dataset's bucket (provisioned if missing); reruns copy only what changed."""
-    _copy(name or default_name(sources[0]), sources, cloud, bucket, unpack, as_json)
+    _copy(name or default_name(sources[0]), sources, cloud, bucket, unpack, as_json, sample, stats)
 
 
 @app.command()
@@ -101,10 +127,12 @@ def add(
     cloud: CloudOpt = None,
     bucket: BucketOpt = None,
     unpack: UnpackOpt = True,
+    sample: SampleAfterOpt = None,
+    stats: StatsAfterOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Add sources to dataset NAME (creating it): the same as `copy --name NAME`."""
-    _copy(name, sources, cloud, bucket, unpack, as_json)
+    _copy(name, sources, cloud, bucket, unpack, as_json, sample, stats)
 
 
 @app.command("ls")

@@ -48,6 +48,19 @@ class SampleSpec:
                               "It is the train share, e.g. --split 0.7; 0 makes no split.")
 
 
+def parse_amount(text: str) -> tuple[float | None, int | None]:
+    """``1%`` or ``0.01`` → a fraction; ``1000`` → rows."""
+    try:
+        if text.endswith("%"):
+            return float(text[:-1]) / 100, None
+        if "." in text:
+            return float(text), None
+        return None, int(text)
+    except ValueError:
+        raise OctoupError(f"--sample {text!r} is not a share or a number of rows",
+                          "For example: --sample 1%, --sample 0.01 or --sample 1000.") from None
+
+
 @dataclass
 class SampleSummary:
     name: str

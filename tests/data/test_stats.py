@@ -252,3 +252,15 @@ def test_dask_engine_gives_the_same_stats(project, tmp_path):
     unreachable = run_octoup("data", "stats", "g", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9",
                              cwd=project)
     assert unreachable.returncode == 2 and "cannot reach the Dask scheduler" in unreachable.stderr
+
+
+def test_copy_with_sample_and_stats_describes_both(project, tmp_path):
+    write_parts(generated(rows=10_000), tmp_path / "src", 2)
+    result = run_octoup("data", "copy", str(tmp_path / "src"), "--name", "g", "--sample", "10%", "--stats",
+                        cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "g: statistics of 1,000 sampled rows → data/.octoup/g/stats-sample.json" in result.stderr
+    assert load(project, "g").rows == 10_000
+    assert load(project, "g", sample=True).rows == 1_000  # the train/eval split is not counted twice
+    bad = run_octoup("data", "copy", str(tmp_path / "src"), "--name", "g", "--sample", "lots", cwd=project)
+    assert bad.returncode == 2 and "--sample 'lots' is not a share or a number of rows" in bad.stderr

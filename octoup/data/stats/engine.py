@@ -99,7 +99,8 @@ def tasks_for(project: Project, request: StatsRequest) -> tuple[mf.Manifest, lis
     if request.sample and not files:
         raise OctoupError(f"'{request.name}' has no sample yet",
                           f"Make one with `octoup data sample {request.name} --fraction 0.01`.")
-    tables = {p: e for p, e in sorted(files.items()) if fmt_of(p)}
+    tables = {p: e for p, e in sorted(files.items())
+              if fmt_of(p) and not (request.sample and p.startswith("split/"))}  # the split repeats rows
     if not tables:
         raise OctoupError(f"'{request.name}' has no tables (CSV, TSV, Parquet or JSON lines files)",
                           "Statistics are computed for tables only.")
