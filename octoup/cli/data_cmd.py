@@ -51,6 +51,10 @@ def _copy(name: str, sources: list[str], cloud, bucket, unpack: bool, as_json: b
     from octoup.cli.progress import TransferReport
     from octoup.data.copy import CopyOptions, copy_dataset
 
+    if sample is not None:
+        from octoup.data.sample import parse_amount
+
+        parse_amount(sample)  # a bad --sample stops before anything is copied
     project = _project()
     options = CopyOptions(name=name, sources=sources, cloud=cloud, bucket=bucket, unpack=unpack)
     with _interruptible(f"what finished is recorded in data/.octoup/{name}/manifest.json; run the same "
