@@ -43,8 +43,8 @@ def to_sqlite(root: Path, runs: list[Run], path: Path) -> ExportResult:
                 store.create_experiment(run.experiment, (run.folder.parent).resolve().as_uri())
         tags = [RunTag(k, v) for k, v in run.tags.items()]
         created = store.create_run(experiment_ids[run.experiment], "octoup", run.start, tags, run.name)
-        metrics = [Metric(k, p.value, p.timestamp, p.step)
-                   for k, points in run.histories.items() for p in points]
+        metrics = [Metric(k, value, timestamp, step) for k, h in run.histories.items()
+                   for timestamp, value, step in zip(h.timestamps, h.values, h.steps, strict=True)]
         count += len(metrics)
         params = [Param(k, v) for k, v in run.params.items()]
         for start in range(0, max(len(metrics), 1), 1000):

@@ -94,6 +94,23 @@ def _provenance(run: Run) -> dict[str, dict[str, str]]:
     return groups
 
 
+def _metric_text(run: Run, key: str) -> str:
+    """The metric file as MLflow wrote it (``timestamp value step`` lines): the page parses it."""
+    return (run.folder / "metrics" / key).read_text(encoding="utf-8")
+
+
+def _remove_stale(out: Path, keep: set[str]) -> None:
+    """Pages and artifacts of runs that are gone (pages are overwritten in place, not re-created)."""
+    for page in (out / "runs").glob("*.html"):
+        if page.stem not in keep:
+            page.unlink()
+    artifacts = out / "artifacts"
+    if artifacts.is_dir():
+        for folder in artifacts.iterdir():
+            if folder.name not in keep:
+                shutil.rmtree(folder)
+
+
 def build(root: Path, runs: list[Run], out: Path, *, latest: int = 200) -> InsightsResult:
     """Write the site into ``out`` (replacing an earlier build's pages) and return its index."""
     import jinja2
@@ -108,10 +125,9 @@ def build(root: Path, runs: list[Run], out: Path, *, latest: int = 200) -> Insig
     env.filters["tojson_safe"] = lambda data: markupsafe.Markup(_json(data))
     env.filters["when"] = lambda ms: time.strftime("%Y-%m-%d %H:%M", time.localtime(ms / 1000))
     out = out if out.is_absolute() else root / out
-    for old in ("runs", "artifacts", "assets"):
-        shutil.rmtree(out / old, ignore_errors=True)
-    (out / "runs").mkdir(parents=True)
-    (out / "assets").mkdir()
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    (out / "assets").mkdir(exist_ok=True)
+    _remove_stale(out, {r.run_id for r in runs})
     for asset in ASSETS:
         shutil.copyfile(source / asset, out / "assets" / asset)
     recent = runs[:latest]
@@ -129,8 +145,7 @@ def build(root: Path, runs: list[Run], out: Path, *, latest: int = 200) -> Insig
     for run in runs:
         children.setdefault(run.parent or "", []).append(run)
     for run in runs:
-        histories = {k: [[p.step, p.timestamp, p.value] for p in points if p.value == p.value]
-                     for k, points in run.histories.items()}
+        histories = {k: _metric_text(run, k) for k in run.metric_keys}
         (out / "runs" / f"{run.run_id}.html").write_text(run_page.render(
             **common, page="run", prefix="../", run=run, summary=_summary(run), histories=histories,
             provenance=_provenance(run), artifacts=_artifacts(run, out),

@@ -24,10 +24,16 @@ class Deleted(Exception):
 
 
 @dataclass
-class Point:
-    timestamp: int
-    value: float
-    step: int
+class History:
+    """One metric's values in logging order, as columns (fast to read and to embed)."""
+
+    timestamps: list[int]
+    values: list[float]
+    steps: list[int]
+
+    def latest(self) -> float | None:
+        """MLflow's "latest" value: highest step, then newest timestamp, then largest value."""
+        return max(zip(self.steps, self.timestamps, self.values, strict=True))[2] if self.values else None
 
 
 @dataclass
@@ -52,18 +58,14 @@ class Run:
         return (self.end - self.start) / 1000 if self.end else None
 
     @cached_property
-    def histories(self) -> dict[str, list[Point]]:
+    def histories(self) -> dict[str, History]:
         return {key: read_metric(self.folder / "metrics" / key) for key in self.metric_keys}
 
     @cached_property
     def metrics(self) -> dict[str, float]:
-        """The latest value of each metric (highest step, then newest), as MLflow reports it."""
-        latest = {}
-        for key, points in self.histories.items():
-            if points:
-                best = max(points, key=lambda p: (p.step, p.timestamp))
-                latest[key] = best.value
-        return latest
+        """The latest value of each metric, as MLflow reports it."""
+        return {key: value for key, history in self.histories.items()
+                if (value := history.latest()) is not None}
 
     def artifacts(self) -> list[str]:
         base = self.folder / "artifacts"
@@ -105,13 +107,17 @@ def _values(folder: Path) -> dict[str, str]:
             for p in folder.rglob("*") if p.is_file()}
 
 
-def read_metric(path: Path) -> list[Point]:
-    points = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            points.append(Point(int(parts[0]), float(parts[1]), int(parts[2]) if len(parts) > 2 else 0))
-    return points
+def read_metric(path: Path) -> History:
+    """A metric file: one ``timestamp value step`` line per value (``step`` absent in old files)."""
+    text = path.read_text(encoding="utf-8")
+    words = text.split()
+    if len(words) == 3 * text.count("\n"):  # every line complete: slice the columns in C
+        return History(list(map(int, words[0::3])), list(map(float, words[1::3])),
+                       list(map(int, words[2::3])))
+    rows = [line.split() for line in text.splitlines()]
+    rows = [r for r in rows if len(r) >= 2]
+    return History([int(r[0]) for r in rows], [float(r[1]) for r in rows],
+                   [int(r[2]) if len(r) > 2 else 0 for r in rows])
 
 
 def read_run(folder: Path, experiment: str) -> Run:

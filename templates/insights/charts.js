@@ -190,6 +190,13 @@ var Octoup = (function () {
   }
   function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; }); }
 
+  /* MLflow's metric file: "timestamp value step" per line; non-finite values are left out. */
+  function parseMetric(text) {
+    return text.split("\n").map(function (line) { return line.trim().split(/\s+/); })
+      .filter(function (w) { return w.length >= 2 && isFinite(parseFloat(w[1])); })
+      .map(function (w) { return [+w[0], parseFloat(w[1]), w.length > 2 ? +w[2] : 0]; });
+  }
+
   function runPage() {
     var hist = data("history-data") || {}, run = data("run-data");
     var box = document.getElementById("metric-charts"), axis = document.getElementById("x-axis");
@@ -206,8 +213,8 @@ var Octoup = (function () {
         var chart = document.createElement("div");
         card.appendChild(chart);
         box.appendChild(card);
-        var pts = hist[k].map(function (p) {
-          return [mode === "step" ? p[0] : mode === "time" ? p[1] : (p[1] - run.start) / 1000, p[2]];
+        var pts = parseMetric(hist[k]).map(function (p) {
+          return [mode === "step" ? p[2] : mode === "time" ? p[0] : (p[0] - run.start) / 1000, p[1]];
         }).sort(function (a, b) { return a[0] - b[0]; });
         plot(chart, [{name: k, points: pts}], {height: 200, xLabel: mode === "time" ? function (v) { return new Date(v).toISOString().slice(11, 19); } : null,
           xTitle: mode === "step" ? "step" : mode === "time" ? "wall time (UTC)" : "seconds since start"});
