@@ -10,5 +10,6 @@ after ``octoup data pull``::
 from __future__ import annotations
 
 from octoup.data.paths import open, path
+from octoup.data.profile import profile
 
-__all__ = ["open", "path"]
+__all__ = ["open", "path", "profile"]
