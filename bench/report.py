@@ -192,9 +192,43 @@ def data_copy_section() -> list[str]:
     return lines
 
 
+def runs_section() -> list[str]:
+    data = _load("runs")
+    if not data:
+        return []
+    meta = data["meta"]
+    rows = {(m["case"], m["client"]): m for m in data["measurements"]}
+    octoup, python = rows[("overhead", "octoup")], rows[("overhead", "python")]
+    build, peer = rows[("insights", "octoup runs insights")], rows[("insights", "MlflowClient read only")]
+    lines = ["### Run tracking", "",
+             f"Run {data['when']}. `octoup run trivial.py` vs `python trivial.py` (prints one line), fresh "
+             f"processes, best of {octoup['runs']} after a warm-up:", "",
+             "| command | min wall time |", "|---|---|",
+             f"| `python trivial.py` | {python['seconds']:.3f} s |",
+             f"| `octoup run trivial.py` | {octoup['seconds']:.3f} s |", "",
+             f"Overhead **{meta['overhead_seconds']:.2f} s** (goal ≤ {meta['overhead_goal']} s).", "",
+             f"Insights for {meta['runs']:,} runs × {meta['metrics']} metrics × {meta['steps']} steps "
+             f"({meta['runs'] * meta['metrics'] * meta['steps']:,} metric values in MLflow's file-store "
+             "layout):",
+             "", "| what | seconds |", "|---|---|",
+             f"| `octoup runs insights` (fresh process: read runs/, write {build['extra']['pages']:,} pages, "
+             f"{build['nbytes'] / 1e6:,.0f} MB) | {build['seconds']:.2f} |",
+             "| peer: `MlflowClient` only reading the same runs and metric histories | "
+             f"{peer['seconds']:.2f} |",
+             "", f"Build **{build['seconds']:.2f} s** (goal ≤ {meta['insights_goal']} s); MLflow's client "
+             f"needs {peer['seconds'] / build['seconds']:.0f}× that just to read the data.", "",
+             "Page load in headless Chromium (to the `load` event, best of 3 after one warm load):", "",
+             "| page | size | load |", "|---|---|---|"]
+    for m in data["measurements"]:
+        if m["case"] == "page load":
+            lines.append(f"| {m['client']} | {m['nbytes'] / 1e3:,.0f} kB | {m['seconds']:.2f} s |")
+    return [*lines, "", f"Goal ≤ {meta['load_goal']} s per page; no console errors.", ""]
+
+
 def main() -> None:
     body = [*cli_section(), *env_section(), *create_section(), *upload_section("aws"),
-            *upload_section("gcp"), *upload_section("azure"), *copy_section(), *data_copy_section()]
+            *upload_section("gcp"), *upload_section("azure"), *copy_section(), *data_copy_section(),
+            *runs_section()]
     text = DOC.read_text()
     block = f"{START}\n" + "\n".join(body) + f"\n{END}"
     DOC.write_text(re.sub(f"{re.escape(START)}.*{re.escape(END)}", lambda _: block, text,
