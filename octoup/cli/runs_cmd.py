@@ -189,3 +189,19 @@ def export(
     result = to_sqlite(root, found.runs, path)
     say(f"Exported {result.runs} runs ({result.metrics} metric values) of {result.experiments} experiments "
         f"to {path}: `mlflow ui --backend-store-uri sqlite:///{path}`.")
+
+
+@app.command()
+def workflow(
+    python: Annotated[str, typer.Option("--python", help="Python version in the workflow.")] = "3.11",
+    branch: Annotated[str, typer.Option("--branch", help="Publish on pushes to this branch.")] = "main",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing workflow.")] = False,
+) -> None:
+    """Write .github/workflows/octoup-insights.yml: build the insights site and publish it on Pages."""
+    from octoup.cli.output import say
+    from octoup.project_root import project_folder
+    from octoup.track.workflow import write
+
+    path = write(project_folder(), python=python, branch=branch, force=force)
+    say(f"Wrote {path}: on each push of runs/ to {branch} it builds the insights site and publishes it "
+        "with GitHub Pages (enable Pages with 'Source: GitHub Actions').")

@@ -283,3 +283,19 @@ def test_status_says_what_to_commit(isolated, octoup):
     subprocess.run(["git", "add", "."], cwd=isolated, check=True)
     subprocess.run(commit, cwd=isolated, check=True)
     assert octoup("status").stdout.startswith("Nothing to commit")
+
+
+def test_insights_workflow_builds_and_publishes(isolated, octoup):
+    import yaml
+
+    result = octoup("runs", "workflow", "--branch", "trunk")
+    assert result.returncode == 0, result.stderr
+    path = isolated / ".github" / "workflows" / "octoup-insights.yml"
+    flow = yaml.safe_load(path.read_text())
+    assert flow[True]["push"]["branches"] == ["trunk"]  # YAML 1.1 reads the key `on` as True
+    build = [s.get("run", s.get("uses", "")) for s in flow["jobs"]["build"]["steps"]]
+    assert "octoup runs insights --out _insights" in build
+    assert any(u.startswith("actions/upload-pages-artifact") for u in build)
+    assert flow["jobs"]["deploy"]["environment"]["url"] == "${{ steps.deployment.outputs.page_url }}"
+    again = octoup("runs", "workflow")
+    assert again.returncode == 2 and "already exists" in again.stderr
