@@ -402,10 +402,11 @@ class Profile:
 
         return self._render("fragment.html.j2", f"octoup-profile-{uuid.uuid4().hex[:12]}")
 
-    def write(self, path: Path) -> Path:
+    def write(self, path: str | Path) -> Path:
         """Write the page to ``path`` (atomically) and return it."""
         from octoup.textfiles import write_atomic
 
+        path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, self.to_html())
         return path

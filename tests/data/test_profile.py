@@ -69,10 +69,10 @@ def data(tmp_path_factory) -> dict[str, DatasetStats]:
         folder.mkdir()
     shutil.copyfile(WEATHER, full / "weather.csv")
     shutil.copyfile(PENGUINS, full / "penguins.csv")
-    generated(5_000, seed=1).write_csv(full / "generated.csv")
+    generated(5_000, seed=1).write_csv(full / "synthetic.csv")
     for path in full.iterdir():
         pl.read_csv(path, infer_schema_length=None).sample(fraction=0.1, seed=3).write_csv(part / path.name)
-    generated(5_000, seed=2, shift=15).write_csv(other / "generated.csv")
+    generated(5_000, seed=2, shift=15).write_csv(other / "synthetic.csv")
     return {"full": stats_of("nyc", full), "sample": stats_of("nyc", part, sample=True),
             "other": stats_of("drifted", other)}
 
@@ -124,7 +124,7 @@ def test_page_renders_one_row_per_feature_and_loads_nothing(data, chromium, tmp_
     keep_screenshot(loaded.screenshot, "profile.png")
     page = loaded.page
     assert page.locator("tbody.op-feature").count() == features_of(data["full"]) == 15 + 8 + 5
-    assert page.locator("section.op-table h3").all_inner_texts()[0].startswith("generated.csv")
+    assert page.locator("section.op-table h3").all_inner_texts()[0].startswith("penguins.csv")
     weather = page.locator("section.op-table", has_text="weather.csv")
     assert weather.locator("table.op-numeric tbody").count() == 13
     assert weather.locator("table.op-categorical tbody").count() == 1  # origin
@@ -198,8 +198,8 @@ def test_comparison_shows_both_datasets_and_their_differences(data, chromium, tm
 def test_two_datasets_pair_their_tables_and_flag_drift(data, chromium, tmp_path):
     view = Profile(data["full"], data["other"])
     names = [t.name for t in view.tables]
-    assert "generated.csv" in names and "weather.csv" in names
-    generated_table = next(t for t in view.tables if t.name == "generated.csv")
+    assert "synthetic.csv" in names and "weather.csv" in names
+    generated_table = next(t for t in view.tables if t.name == "synthetic.csv")
     shifted = {f.name: f for s in generated_table.sections for f in s.features}
     assert shifted["normal"].drift.flag and float(shifted["normal"].drift.text.split()[1]) > 0.3
     assert not shifted["colour"].drift.flag  # same shares, another seed
@@ -211,14 +211,14 @@ def test_two_datasets_pair_their_tables_and_flag_drift(data, chromium, tmp_path)
     assert loaded.page.locator('tbody[data-name="normal"] td.op-drift.flag').count() == 1
     loaded.page.close()
     renamed = data["other"].model_copy(deep=True)
-    renamed.tables = {"generated-2024.csv": renamed.tables["generated.csv"]}
+    renamed.tables = {"synthetic-2024.csv": renamed.tables["synthetic.csv"]}
     only = data["full"].model_copy(deep=True)
-    only.tables = {"generated.csv": only.tables["generated.csv"]}
-    assert [t.name for t in Profile(only, renamed).tables] == ["generated.csv ↔ generated-2024.csv"]
+    only.tables = {"synthetic.csv": only.tables["synthetic.csv"]}
+    assert [t.name for t in Profile(only, renamed).tables] == ["synthetic.csv ↔ synthetic-2024.csv"]
 
 
 def test_drift_measures(data):
-    columns = data["full"].tables["generated.csv"].columns
+    columns = data["full"].tables["synthetic.csv"].columns
     same = drift(columns["normal"], columns["normal"])
     assert same[0] == "JS" and same[1] == pytest.approx(0, abs=1e-9)
     assert drift(columns["colour"], columns["colour"]) == ("L∞", 0.0)
@@ -272,6 +272,24 @@ def test_the_widget_renders_in_a_notebook_like_page(data, chromium, tmp_path):
     assert page.inner_text("#out2 .op-shown") == "1 of 28 features"
     assert page.inner_text("#out1 .op-shown") == "28 features"
     page.close()
+
+
+def test_a_jupyter_kernel_displays_the_profile_as_html(data, tmp_path):
+    """A real IPython kernel (nbclient) picks up ``_repr_html_``: the cell's output is the widget."""
+    import nbclient
+    import nbformat
+
+    folder = tmp_path / "data" / ".octoup" / "nyc"
+    folder.mkdir(parents=True)
+    (tmp_path / "octoup.toml").write_text('[project]\nname = "nb"\n')
+    (folder / "stats.json").write_text(data["full"].to_json())
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import octoup.data\noctoup.data.profile('nyc')")])  # the project: the kernel's folder
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    html = notebook.cells[0].outputs[0]["data"]["text/html"]
+    assert html.startswith('<div class="octoup-profile" id="octoup-profile-') and "temp" in html
+    assert html.count('<tbody class="op-feature') == features_of(data["full"])
 
 
 def test_without_scripts_the_profile_still_reads(data, chromium, tmp_path):
