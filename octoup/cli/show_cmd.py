@@ -19,7 +19,8 @@ def show(
         "--compare", metavar="sample|DATASET",
         help="Put the sample (`--compare sample`) or another dataset beside it.")] = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Write the page to FILE (default: data/.octoup/NAME/profile*.html).")] = None,
+        "--out", metavar="FILE",
+        help="Write the page to FILE (default: data/.octoup/NAME/profile*.html).")] = None,
     open_browser: Annotated[bool | None, typer.Option(
         "--open/--no-open", help="Open the page in a browser (default: only on a terminal, without --out "
                                  "or --json).", show_default=False)] = None,

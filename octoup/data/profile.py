@@ -172,7 +172,7 @@ def columns(section: str) -> list[Column]:
     if section == CATEGORICAL:
         return [count, missing, distinct,
                 Column("top", "top", "most frequent value", lambda s: _top(s, 0),
-                       lambda s, v: "" if v is None else str(v), numeric=False),
+                       lambda s, v: "" if v is None else str(v) or '""', numeric=False),
                 Column("freq", "freq top", "rows holding the top value (~: may be low by a bounded error)",
                        lambda s: _top(s, 1),
                        lambda s, v: (_approx(s.string.top_values_exact) if s.string else "") + _number(v)),
@@ -443,7 +443,7 @@ def profile(name: str, *, sample: bool = False, compare: str | None = None,
         raise OctoupError("not inside an octoup project (no octoup.toml here or above)",
                           "Run it from the project folder, or pass root=.")
     if compare == "sample" and sample:
-        raise OctoupError(f"'{name}''s sample compared with itself (--sample with --compare sample)",
+        raise OctoupError(f"--sample with --compare sample would compare the sample of '{name}' with itself",
                           "Drop --sample to put the sample beside the full data.")
     if compare == name:
         raise OctoupError(f"'{name}' compared with itself",

@@ -363,16 +363,15 @@ def test_show_compares_with_the_sample_after_it_is_made(nyc):
     assert profile("nyc", compare="sample", root=nyc).labels == ("full", "sample")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("nothing",), "no dataset named 'nothing'"),
-    (("nyc", "--sample", "--compare", "sample"), "sample compared with itself"),
-    (("nyc", "--compare", "nyc"), "'nyc' compared with itself"),
-    (("nyc", "--compare", "elsewhere"), "no dataset named 'elsewhere'"),
-])
-def test_show_refuses_clearly_and_writes_nothing(nyc, args, message):
-    result = cli(*args)
-    assert isinstance(result.exception, OctoupError) and message in result.exception.message
+def test_show_refuses_clearly_and_writes_nothing(nyc):
+    for args, message in [(("nothing",), "no dataset named 'nothing'"),
+                          (("nyc", "--sample", "--compare", "sample"), "the sample of 'nyc' with itself"),
+                          (("nyc", "--compare", "nyc"), "'nyc' compared with itself"),
+                          (("nyc", "--compare", "elsewhere"), "no dataset named 'elsewhere'")]:
+        result = cli(*args)
+        assert isinstance(result.exception, OctoupError) and message in result.exception.message, args
     assert not list(nyc.glob("data/.octoup/*/profile*.html"))
+    assert not (nyc / "data/.octoup/nyc/.gitignore").exists()
 
 
 def test_show_before_stats_says_what_to_run(project, tmp_path):
