@@ -81,7 +81,7 @@ def ls(
         rows = [(r, 0) for r in sorted(having, key=lambda r: r.metrics[key], reverse=descending)]
     else:
         rows = list(_tree(runs))
-    rows = rows[:limit]
+    total, rows = len(rows), rows[:limit]
     if as_json:
         emit_json([{"run_id": r.run_id, "experiment": r.experiment, "name": r.name, "status": r.status,
                     "parent": r.parent, "start": r.start, "end": r.end, "params": r.params,
@@ -97,8 +97,8 @@ def ls(
           [[r.run_id[:8], r.experiment, "  " * depth + ("└ " if depth else "") + r.name, r.status,
             _when(r.start), _num(r.seconds), *[_num(r.metrics.get(k)) for k in metric_keys]]
            for r, depth in rows])
-    if len(found.runs) > len(rows):
-        say(f"{len(rows)} of {len(found.runs)} runs shown (--limit).")
+    if total > len(rows):
+        say(f"{len(rows)} of {total} runs shown (--limit).")
 
 
 @app.command()

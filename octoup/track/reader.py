@@ -143,6 +143,9 @@ def scan(root: Path, experiment: str | None = None) -> Scan:
     if not base.is_dir():
         return Scan(runs, warnings)
     for exp_folder in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not (exp_folder / "meta.yaml").exists() and not any(
+                RUN_ID.fullmatch(p.name) for p in exp_folder.iterdir()):
+            continue  # not an experiment (e.g. models/ of MLflow's file model registry)
         try:
             name = str(read_yaml(exp_folder / "meta.yaml")["name"])
         except Exception as exc:  # OSError, yaml.YAMLError, KeyError...

@@ -138,12 +138,11 @@ def _has_octoup(prefix: Path) -> bool:
 
 def _provider_only(scratch: Path) -> Path:
     """A folder that registers octoup's run-context provider in an env without octoup."""
-    from octoup.track import context
-
     folder = scratch / "provider"
     dist = folder / "octoup_track_context-1.dist-info"
     dist.mkdir(parents=True)
-    shutil.copyfile(context.__file__, folder / "octoup_track_context.py")
+    # the file, not the module: importing it would import MLflow here
+    shutil.copyfile(Path(__file__).with_name("context.py"), folder / "octoup_track_context.py")
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: octoup-track-context\nVersion: 1\n")
     (dist / "entry_points.txt").write_text(
         "[mlflow.run_context_provider]\noctoup = octoup_track_context:OctoupRunContext\n")
