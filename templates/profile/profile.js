@@ -14,7 +14,9 @@
       if (text) return dir * x.localeCompare(y, undefined, {numeric: true, sensitivity: "base"});
       return dir * (parseFloat(x) - parseFloat(y));
     });
-    bodies.forEach(function (b) { table.appendChild(b); });
+    var sorted = document.createDocumentFragment();
+    bodies.forEach(function (b) { sorted.appendChild(b); });
+    table.appendChild(sorted);
   }
   root.querySelectorAll("th[data-key]").forEach(function (th) {
     th.tabIndex = 0;

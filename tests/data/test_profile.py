@@ -361,6 +361,10 @@ def test_show_compares_with_the_sample_after_it_is_made(nyc):
     html = (nyc / "data/.octoup/nyc/profile-vs-sample.html").read_text()
     assert "Profile: full vs sample" in html
     assert profile("nyc", compare="sample", root=nyc).labels == ("full", "sample")
+    result = cli("nyc", "--sample", "--no-open")
+    assert result.exit_code == 0, result.output
+    assert "nyc (sample) · weather.csv" in result.output  # the sample's own summary
+    assert "Profile: nyc (sample)" in (nyc / "data/.octoup/nyc/profile-sample.html").read_text()
 
 
 def test_show_refuses_clearly_and_writes_nothing(nyc):
