@@ -40,7 +40,7 @@ var Octoup = (function () {
   /* Lines (or dots) of [x, y] series in an SVG; xLabel formats x ticks. */
   function plot(container, series, opts) {
     opts = opts || {};
-    var W = opts.width || 460, H = opts.height || 240, m = {l: 56, r: 12, t: 12, b: 34};
+    var W = opts.width || 460, H = opts.height || 240, m = {l: 56, r: 36, t: 12, b: 34};
     var svg = el("svg", {viewBox: "0 0 " + W + " " + H, width: "100%", role: "img"});
     var xs = [], ys = [];
     series.forEach(function (s) { s.points.forEach(function (p) { xs.push(p[0]); ys.push(p[1]); }); });
@@ -119,6 +119,11 @@ var Octoup = (function () {
     names.forEach(function (n) { var o = document.createElement("option"); o.textContent = n; select.appendChild(o); });
   }
   function day(ms) { return new Date(ms).toISOString().slice(5, 16).replace("T", " "); }
+  /* Tick labels for times: the date only matters when the runs span more than a day. */
+  function timeLabel(values) {
+    var d = extent(values);
+    return d[1] - d[0] < 864e5 ? function (ms) { return new Date(ms).toISOString().slice(11, 19); } : day;
+  }
 
   function insightsPage() {
     var runs = data("runs-data") || [];
@@ -130,7 +135,9 @@ var Octoup = (function () {
       var k = tm.value;
       var pts = runs.filter(function (r) { return typeof r.metrics[k] === "number"; })
         .map(function (r) { return [r.start, r.metrics[k], (r.name || r.id) + ": " + fmt(r.metrics[k]), "runs/" + r.id + ".html"]; });
-      plot(document.getElementById("time-chart"), [{name: k, points: pts}], {dots: true, xLabel: day, xTitle: "run start"});
+      var starts = pts.map(function (p) { return p[0]; });
+      plot(document.getElementById("time-chart"), [{name: k, points: pts}],
+        {dots: true, xLabel: timeLabel(starts), xTitle: "run start (UTC)"});
     }
     function drawPc() { parallel(document.getElementById("pc-chart"), runs, pm.value); }
     tm.addEventListener("change", drawTime); pm.addEventListener("change", drawPc);
