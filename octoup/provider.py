@@ -274,3 +274,87 @@ class StorageProvider(ABC):
 
         return download_file(self, bucket, key, Path(path), config=self.transfer_config(config),
                              progress=progress, expected_sha256=expected_sha256)
+
+
+# -- compute ------------------------------------------------------------------------------------
+
+PROJECT_TAG = "octoup-project"
+MACHINE_TAG = "octoup-machine"
+
+
+@dataclass(frozen=True)
+class MachineSpec:
+    """What to provision: one VM and what it needs, all tagged with the project and machine."""
+
+    name: str
+    project: str
+    size: str
+    instance_type: str
+    image: str | None
+    user_data: str
+    ssh_public_key: str
+    disk_gb: int
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {PROJECT_TAG: self.project, MACHINE_TAG: self.name, "octoup-size": self.size}
+
+
+@dataclass(frozen=True)
+class Machine:
+    cloud: str
+    id: str
+    name: str
+    project: str
+    state: str
+    instance_type: str
+    size: str | None = None
+    public_ip: str | None = None
+    private_ip: str | None = None
+    launched: datetime | None = None
+    ssh_user: str = "debian"
+
+
+@dataclass(frozen=True)
+class CloudResource:
+    """Anything a machine left on the cloud: ``instance``, ``volume``, ``security-group``, ``key-pair``."""
+
+    kind: str
+    id: str
+    machine: str | None = None
+    state: str | None = None
+
+
+TEARDOWN_ORDER = ("instance", "volume", "security-group", "key-pair")
+"""Instances first (their volumes and groups cannot go while they run), key pairs last."""
+
+
+class ComputeProvider(ABC):
+    """A cloud's VMs. Everything created carries :data:`PROJECT_TAG` and :data:`MACHINE_TAG`, so
+    listing by tag finds all of it and teardown leaves nothing behind."""
+
+    name: ClassVar[str]
+
+    def __init__(self, settings: CloudSettings, *, project: str | None = None):
+        self.settings = settings
+        self.project = project
+
+    @abstractmethod
+    def check_credentials(self) -> CredentialStatus: ...
+
+    @abstractmethod
+    def create(self, spec: MachineSpec, created: list[CloudResource]) -> Machine:
+        """Provision ``spec``; append every resource to ``created`` as soon as it exists, so a
+        failure half-way can be undone by the caller."""
+
+    @abstractmethod
+    def machines(self, project: str | None) -> list[Machine]:
+        """Machines tagged with ``project`` (every octoup machine when None), not terminated."""
+
+    @abstractmethod
+    def resources(self, project: str | None, machine: str | None = None) -> list[CloudResource]:
+        """Every live resource tagged with ``project`` (and ``machine`` when given)."""
+
+    @abstractmethod
+    def delete(self, resource: CloudResource) -> None:
+        """Delete one resource; an instance is waited for until it is gone."""

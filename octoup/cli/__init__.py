@@ -15,10 +15,13 @@ import typer
 from octoup import __version__
 from octoup.cli import (
     clone_cmd,
+    compute_cmd,
     config_cmd,
+    container_cmd,
     create_cmd,
     data_cmd,
     demo_cmd,
+    devcontainer_cmd,
     env_cmd,
     planned,
     providers_cmd,
@@ -84,6 +87,9 @@ app.add_typer(env_cmd.app, name="env")
 app.add_typer(data_cmd.app, name="data")
 app.command("run", context_settings=run_cmd.CONTEXT)(run_cmd.run)
 app.add_typer(runs_cmd.app, name="runs")
+app.add_typer(container_cmd.app, name="container")
+app.command("devcontainer")(devcontainer_cmd.devcontainer)
+app.add_typer(compute_cmd.app, name="compute")
 app.command("status")(status_cmd.status)
 planned.register(app)
 

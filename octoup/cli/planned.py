@@ -5,10 +5,7 @@ from __future__ import annotations
 import typer
 
 PLANNED = {
-    "container": "Build a container image from the detected environment.",
-    "devcontainer": "Write .devcontainer/devcontainer.json for the project.",
     "stack": "Preview, export, apply or destroy the project's Pulumi stack.",
-    "compute": "List, inspect, connect to and tear down cloud VMs.",
 }
 
 PLANNED_DATA = {

@@ -33,22 +33,46 @@ def up(
         Path | None, typer.Option("--path", help="Where the env goes (default: env.path, .venv).")
     ] = None,
     container: Annotated[
-        bool, typer.Option("--container", help="Build and enter a container (not built yet).")
+        bool,
+        typer.Option("--container", help="Build the env into an image and run a shell (or --run) in it."),
     ] = False,
     cloud: Annotated[
-        str | None, typer.Option("--cloud", help="Provision cloud compute (not built yet).")
+        str | None, typer.Option("--cloud", help="Provision a VM on this cloud that runs `octoup up`.")
     ] = None,
+    size: Annotated[
+        str | None,
+        typer.Option("--size", help="With --cloud: small, medium, large or gpu (default: recommended)."),
+    ] = None,
+    run_command: Annotated[
+        str | None, typer.Option("--run", help="With --container: run this command instead of a shell.")
+    ] = None,
+    base: Annotated[str | None, typer.Option("--base", help="With --container: base image.")] = None,
+    image: Annotated[
+        str | None, typer.Option("--image", help="With --cloud: machine image (default: Debian 12).")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="With --cloud: machine name.")] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="With --container: install from a wheelhouse built here.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Detect the env files and build the environment; says so when it is already current."""
     from octoup.cli.output import emit_json, say
     from octoup.env.up import UpOptions
     from octoup.env.up import up as build
-    from octoup.errors import NotBuiltYet, OctoupError
+    from octoup.errors import OctoupError
     from octoup.project_root import display, project_folder
 
-    if container or cloud:
-        raise NotBuiltYet("up --container" if container else "up --cloud")
+    if container and cloud:
+        raise OctoupError("--container and --cloud cannot be combined", "Choose one place to run.")
+    if container:
+        return _in_container(folder, file, base, offline, run_command)
+    if cloud:
+        return _on_cloud(folder, cloud, size, image, name, as_json)
+    if size or image or name or run_command or base or offline:
+        raise OctoupError("--size, --image and --name need --cloud; "
+                          "--run, --base and --offline need --container",
+                          "Add --cloud NAME or --container.")
     if with_tool not in (None, "pipenv", "uv"):
         raise OctoupError(f"--with {with_tool}: unknown tool", "Use --with pipenv (or leave it out for uv).")
     if with_tool and via:
@@ -73,3 +97,40 @@ def up(
             f"Activate: source {display(result.path, root)}/bin/activate"
         )
 
+
+
+def _in_container(folder: Path, file: Path | None, base: str | None, offline: bool,
+                  command: str | None) -> None:
+    """Build the image (cached layers make this quick) and run a command or a shell in it."""
+    import os
+    import shlex
+    import shutil
+    import sys
+
+    from octoup.cli.container_cmd import plan_for
+    from octoup.cli.output import say
+    from octoup.container.build import build, run, shell_argv
+    from octoup.errors import OctoupError
+
+    image = plan_for(folder, None, base, offline, file)
+    network = "none" if offline else None
+    if command is None and not sys.stdin.isatty():
+        raise OctoupError("no terminal for an interactive shell", 'Give a command: --run "python train.py".')
+    result = build(image, report=say)
+    say(f"built {result.tag} in {result.seconds:.1f} s "
+        f"({result.cached_steps} of {result.steps} steps cached)")
+    if command is None:
+        if not shutil.which("docker"):
+            raise OctoupError("an interactive shell needs the docker CLI", 'Install it, or use --run "CMD".')
+        argv = shell_argv(image, ["bash"], network)
+        os.execvp(argv[0], argv)
+    code = run(image, shlex.split(command), network=network, report=print)
+    if code:
+        raise typer.Exit(code)
+
+
+def _on_cloud(folder: Path, cloud: str, size: str | None, image: str | None, name: str | None,
+              as_json: bool) -> None:
+    from octoup.cli.compute_cmd import provision
+
+    provision(folder, cloud, size, image=image, name=name, as_json=as_json)

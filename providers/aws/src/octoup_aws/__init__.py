@@ -10,5 +10,6 @@ def provider_info() -> ProviderInfo:
         distribution="octoup-aws",
         storage="octoup_aws.storage:S3Storage",
         settings="octoup_aws.settings:AwsSettings",
+        compute="octoup_aws.compute:Ec2Compute",
         extra="aws",
     )

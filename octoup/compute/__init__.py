@@ -1,0 +1,1 @@
+"""Cloud compute for a project: cloud-neutral sizes, cloud-init, provisioning and teardown."""
