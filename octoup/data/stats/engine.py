@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 ENGINES = ("polars", "dask")
 DEFAULT_MEMORY = 2 * 2**30
-ROW_BYTES_GUESS = 512
-"""Bytes a row may take in memory while a batch is summarised (values + hashes + sketch input)."""
+FIXED_MEMORY = 300 * 2**20
+"""What the process takes before any batch: the interpreter, polars, pyarrow, the sketches."""
 
 
 @dataclass
@@ -67,7 +67,6 @@ class StatsRun:
 
 def file_partial(task: FileTask) -> FileResult:
     """Statistics of one file, batch by batch (runs in a thread or on a Dask worker)."""
-    os.environ.setdefault("POLARS_MAX_THREADS", "2")
     partial = TablePartial()
     try:
         for frame in batches(task):
@@ -105,11 +104,11 @@ def tasks_for(project: Project, request: StatsRequest) -> tuple[mf.Manifest, lis
         raise OctoupError(f"'{request.name}' has no tables (CSV, TSV, Parquet or JSON lines files)",
                           "Statistics are computed for tables only.")
     workers = request.workers or min(len(tables), max(1, os.cpu_count() or 1))
-    batch_rows = max(10_000, (request.memory or DEFAULT_MEMORY) // (workers * ROW_BYTES_GUESS))
+    memory = per_worker(request, workers)
     settings = project.cloud_settings(manifest.cloud)
     return manifest, [
         FileTask(manifest.cloud, settings, project.name, manifest.bucket, e.key or manifest.key(p), p,
-                 e.size, f"{request.name}/{p}", min(batch_rows, 1_000_000))
+                 e.size, f"{request.name}/{p}", memory)
         for p, e in tables.items()]
 
 
@@ -183,9 +182,15 @@ def local_tasks(target: Path, request: StatsRequest) -> list[FileTask]:
     if not files:
         raise OctoupError(f"{target}: no tables (CSV, TSV, Parquet or JSON lines files)")
     base = target.parent if target.is_file() else target
-    batch_rows = max(10_000, (request.memory or DEFAULT_MEMORY) // (2 * ROW_BYTES_GUESS))
+    memory = per_worker(request, min(len(files), os.cpu_count() or 1))
     return [FileTask("local", CloudSettings(), None, "", "", f.relative_to(base).as_posix(), f.stat().st_size,
-                     str(f), min(batch_rows, 1_000_000), local=str(f)) for f in files]
+                     str(f), memory, local=str(f)) for f in files]
+
+
+def per_worker(request: StatsRequest, workers: int) -> int:
+    """Each worker's share of the memory budget, after the process's fixed cost."""
+    budget = request.memory or DEFAULT_MEMORY
+    return max(16 * 2**20, (budget - FIXED_MEMORY) // max(workers, 1))
 
 
 def name_tables(parts: Iterable[TablePartial]) -> dict[str, TablePartial]:

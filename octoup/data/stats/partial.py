@@ -182,32 +182,40 @@ def _scalar_exprs(pl, name: str, kind: str) -> list:
 
 
 def _add_sketches(pl, frame, out: TablePartial) -> None:
+    """Distinct-value hashes and top values for every column in one parallel polars query (plus one
+    for low-cardinality columns), then a KLL sketch per numeric column."""
     import datasketches
     import numpy as np
 
+    present = {name: part for name, part in out.columns.items() if part.count}
     threshold = min(2**64 - 1, (2**64 // max(frame.height, 1)) * 4 * KMV_K)
-    hashed = frame.select([_hash_expr(pl, name, part.kind, threshold)
-                           for name, part in out.columns.items()]).row(0)
-    for (name, part), few in zip(out.columns.items(), hashed, strict=True):
-        if part.count == 0:
-            continue
-        if len(few) < KMV_K and threshold < 2**64 - 1:  # too few under the cut: take them all
-            few = frame.select(_hash_expr(pl, name, part.kind, None)).item()
-        part.hashes = sorted(few)[:KMV_K]
-        series = frame.get_column(name)
+    counted = [name for name, part in present.items() if part.kind in (STRING, BOOLEAN)]
+    first = frame.select([_hash_expr(pl, name, part.kind, threshold) for name, part in present.items()]
+                         + [_top_expr(pl, name) for name in counted]).row(0, named=True)
+    few = [name for name in present if len(first[name]) < KMV_K and threshold < 2**64 - 1]
+    if few:  # too few hashes under the cut: these columns have few distinct values, take them all
+        first.update(frame.select([_hash_expr(pl, n, present[n].kind, None) for n in few]).row(0, named=True))
+    for name, part in present.items():
+        part.hashes = sorted(first[name])[:KMV_K]
         if part.numeric:
-            values = series.drop_nulls().cast(pl.Float64)
-            values = values.filter(values.is_not_nan()).to_numpy()
+            series = frame.get_column(name).drop_nulls().cast(pl.Float64)
+            values = series.filter(series.is_not_nan()).to_numpy()
             if len(values):
                 sketch = datasketches.kll_doubles_sketch(KLL_K)
                 sketch.update(np.require(values, np.float64, ["C", "W"]))
                 part.kll = sketch.serialize()
-        if part.kind in (STRING, BOOLEAN):
-            counts = series.drop_nulls().cast(pl.String).value_counts(sort=True, name="n")
-            if counts.height > TOP_CAP:
-                part.top_error = int(counts["n"][TOP_CAP])
-                counts = counts.head(TOP_CAP)
-            part.top = dict(zip(counts[name].to_list(), counts["n"].to_list(), strict=True))
+    for name in counted:
+        part, top = present[name], first[f"{name}\x00top"]
+        if len(top) > TOP_CAP:
+            part.top_error = top[TOP_CAP]["n"]
+            top = top[:TOP_CAP]
+        part.top = {row[name]: row["n"] for row in top}
+
+
+def _top_expr(pl, name: str):
+    """The TOP_CAP + 1 most frequent values with their counts (one more tells what was cut)."""
+    counts = pl.col(name).drop_nulls().cast(pl.String).value_counts(sort=True, name="n")
+    return counts.head(TOP_CAP + 1).implode().alias(f"{name}\x00top")
 
 
 def _hash_expr(pl, name: str, kind: str, threshold: int | None):

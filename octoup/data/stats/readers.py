@@ -17,6 +17,14 @@ from octoup.data.tables import fmt_of
 from octoup.errors import OctoupError
 
 CSV_BLOCK = 4 * 2**20
+WORKING_SET = 4
+"""A batch takes about this many times its raw size while summarised (casts, hashes, sketch input)."""
+MAX_ROWS = 1_000_000
+
+
+def batch_rows(memory: int, row_bytes: float) -> int:
+    """Rows per batch so that a batch's working set fits ``memory``."""
+    return int(min(MAX_ROWS, max(1_000, memory // max(1.0, row_bytes * WORKING_SET))))
 
 
 class BadFile(OctoupError):
@@ -41,7 +49,8 @@ class FileTask:
     path: str
     size: int
     shown: str
-    batch_rows: int
+    memory: int
+    """Bytes this file's batches may take while summarised (the run's budget over its workers)."""
     local: str | None = None
     """A file on this machine, read directly (``validate PATH``); then cloud and bucket are unused."""
 
@@ -56,7 +65,7 @@ class FileTask:
 
 
 def batches(task: FileTask) -> Iterator[object]:
-    """polars DataFrames of at most ``task.batch_rows`` rows each."""
+    """polars DataFrames small enough for ``task.memory``."""
     import polars as pl
 
     readers = {"parquet": _parquet, "jsonl": _jsonl}
@@ -64,12 +73,16 @@ def batches(task: FileTask) -> Iterator[object]:
         yield pl.from_arrow(batch) if not isinstance(batch, pl.DataFrame) else batch
 
 
-def _local_file(task: FileTask) -> BinaryIO | None:
+def _local_path(task: FileTask) -> str | None:
+    """The file's path when it is on this machine (a local file, or the local provider's store)."""
     if task.local:
-        return open(task.local, "rb")
-    if task.cloud == "local":
-        return open(task.storage().direct_url(task.bucket, task.key), "rb")
-    return None
+        return task.local
+    return task.storage().direct_url(task.bucket, task.key) if task.cloud == "local" else None
+
+
+def _local_file(task: FileTask) -> BinaryIO | None:
+    path = _local_path(task)
+    return open(path, "rb") if path else None
 
 
 def _open_ranged(task: FileTask) -> BinaryIO:
@@ -96,12 +109,29 @@ def _parquet(task: FileTask) -> Iterator[object]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    if path := _local_path(task):  # polars' own reader: parallel decoding, row groups picked by slice
+        import polars as pl
+
+        try:
+            rows, step = _parquet_rows(pq.ParquetFile(path).metadata, task.memory)
+            for start in range(0, max(rows, 1), step):
+                yield pl.scan_parquet(path).slice(start, step).collect()
+        except (pa.ArrowInvalid, OSError, pl.exceptions.PolarsError) as exc:
+            raise BadFile(task.shown, f"not a readable Parquet file ({_first_line(exc)})") from None
+        return
     with _open_ranged(task) as raw:
         try:
             parquet = pq.ParquetFile(raw)
-            yield from parquet.iter_batches(batch_size=task.batch_rows)
+            yield from parquet.iter_batches(batch_size=_parquet_rows(parquet.metadata, task.memory)[1])
         except (pa.ArrowInvalid, OSError) as exc:
             raise BadFile(task.shown, f"not a readable Parquet file ({_first_line(exc)})") from None
+
+
+def _parquet_rows(metadata, memory: int) -> tuple[int, int]:
+    """The file's rows, and rows per batch from its uncompressed size per row."""
+    rows = metadata.num_rows
+    raw = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    return rows, batch_rows(memory, raw / max(rows, 1))
 
 
 def _csv(task: FileTask) -> Iterator[object]:
@@ -118,7 +148,7 @@ def _csv(task: FileTask) -> Iterator[object]:
                                    convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
             if any(pa.types.is_binary(f.type) for f in reader.schema):  # text that is not UTF-8
                 raise pa.ArrowInvalid("invalid UTF-8 text")
-            yield from _rebatch(reader, task.batch_rows)
+            yield from _rebatch(reader, task.memory)
         except pa.ArrowInvalid as exc:
             schema = reader.schema if "reader" in locals() else None
             raise _locate_csv(task, delimiter, schema, exc) from None
@@ -133,22 +163,23 @@ def _jsonl(task: FileTask) -> Iterator[object]:
     with _open_stream(task) as raw:
         try:
             reader = pjson.open_json(raw, read_options=pjson.ReadOptions(block_size=CSV_BLOCK))
-            yield from _rebatch(reader, task.batch_rows)
+            yield from _rebatch(reader, task.memory)
         except pa.ArrowInvalid as exc:
             raise _locate_jsonl(task, exc) from None
 
 
-def _rebatch(reader, rows: int) -> Iterator[object]:
-    """Group a reader's small record batches into tables of about ``rows`` rows."""
+def _rebatch(reader, memory: int) -> Iterator[object]:
+    """Group a reader's small record batches into tables whose working set fits ``memory``."""
     import pyarrow as pa
 
-    pending, count = [], 0
+    pending, count, nbytes = [], 0, 0
     for batch in reader:
         pending.append(batch)
         count += batch.num_rows
-        if count >= rows:
+        nbytes += batch.nbytes
+        if count >= MAX_ROWS or nbytes * WORKING_SET >= memory:
             yield pa.Table.from_batches(pending)
-            pending, count = [], 0
+            pending, count, nbytes = [], 0, 0
     if pending or count == 0:
         yield pa.Table.from_batches(pending, schema=reader.schema)
 
