@@ -4,6 +4,7 @@
 more than a second, so the few files of a new run are written here, in the layout
 ``MlflowClient("file:runs")`` and ``mlflow ui`` read (tests check it with ``MlflowClient``):
 ``<exp>/meta.yaml``, ``<exp>/<run_id>/{meta.yaml, tags/, params/, metrics/, artifacts/}``.
+Everything written here passes through :func:`octoup.secrets.redact`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from octoup.secrets import redact
 from octoup.textfiles import write_atomic
 from octoup.track.reader import read_yaml
 from octoup.track.store import check_experiment
@@ -86,7 +88,7 @@ class RunWriter:
     def _value(self, kind: str, key: str, value: object) -> None:
         path = self.folder / kind / key
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, str(value))
+        write_atomic(path, redact(str(value)))
 
     def set_tag(self, key: str, value: object) -> None:
         self._value("tags", key, value)
@@ -95,16 +97,14 @@ class RunWriter:
         self._value("params", key, value)
 
     def log_text(self, text: str, artifact: str) -> None:
+        """Write an artifact; known secrets (octoup.secrets) are masked, as runs/ gets committed."""
         path = self.folder / "artifacts" / artifact
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text)
+        write_atomic(path, redact(text))
 
     def log_file(self, source: Path, artifact: str) -> None:
-        import shutil
-
-        path = self.folder / "artifacts" / artifact
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
+        """A text file (output log, executed notebook) as an artifact, secrets masked."""
+        self.log_text(source.read_text(encoding="utf-8", errors="replace"), artifact)
 
     def terminate(self, status: str) -> None:
         self._meta(status, _now())

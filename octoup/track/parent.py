@@ -12,8 +12,13 @@ from octoup.track.filestore import RunWriter, ensure_experiment
 
 
 def default_experiment(root: Path) -> str:
-    """The project folder's name, made a valid experiment name."""
-    return re.sub(r"[^\w\-]+", "-", root.name).strip("-_")[:64] or "default"
+    """The project's name (octoup.toml ``[project] name``, else its folder's), as an experiment name."""
+    from octoup.project_root import CONFIG_FILE
+    from octoup.textfiles import read_toml
+
+    config = root / CONFIG_FILE
+    name = read_toml(config).get("project", {}).get("name") if config.is_file() else None
+    return re.sub(r"[^\w\-]+", "-", str(name or root.name)).strip("-_")[:64] or "default"
 
 
 def open_parent(root: Path, *, experiment: str | None, run_name: str | None, prefix: Path,

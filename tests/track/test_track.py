@@ -320,3 +320,56 @@ def test_export_to_sqlite_needs_full_mlflow_or_writes_a_database(isolated, octou
     ids = {r.info.run_id for r in runs}
     assert len(runs) == 2 and any(r.data.tags.get("mlflow.parentRunId") in ids for r in runs)
     assert any(r.data.metrics.get("m") == 1.5 for r in runs)
+
+
+def test_secrets_never_land_in_runs(isolated, octoup):
+    secret = "s3cr3t-Value-0123456789"
+    (isolated / "leak.py").write_text("import os, sys\nprint('key', os.environ['AWS_SECRET_ACCESS_KEY'])\n"
+                                      "raise SystemExit('failed with ' + sys.argv[1])\n")
+    result = octoup("run", "leak.py", f"--token={secret}", env={"AWS_SECRET_ACCESS_KEY": secret})
+    assert result.returncode == 1
+    written = [p for p in (isolated / "runs").rglob("*") if p.is_file()]
+    assert any(p.name == "output.log" for p in written) and any(p.name == "octoup.command" for p in written)
+    assert not [p for p in written if secret in p.read_text(errors="replace")]
+    assert "***" in next(p for p in written if p.name == "traceback.txt").read_text()
+
+
+def test_load_a_project_dataset_records_its_version_and_hash(isolated, octoup, monkeypatch):
+    from octoup.errors import OctoupError
+    from octoup.track import session
+
+    (isolated / "octoup.toml").write_text('[project]\nname = "wine"\ndefault_cloud = "local"\n')
+    source = isolated / "incoming" / "wine.csv"
+    source.parent.mkdir()
+    source.write_text("a,quality\n" + "".join(f"{i},{i % 4}\n" for i in range(40)))
+    copied = octoup("data", "copy", "incoming/wine.csv", "--name", "wine")
+    assert copied.returncode == 0, copied.stderr
+    manifest = json.loads((isolated / "data" / ".octoup" / "wine" / "manifest.json").read_text())
+    sha = manifest["files"]["wine.csv"]["sha256"]
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    with session("wine") as s:
+        frame = s.load("wine", engine="polars")  # not pulled: streamed from the bucket
+    assert frame.shape == (40, 2) and type(frame).__module__.startswith("polars")
+    tags = client(isolated).get_run(s.run_id).data.tags
+    assert tags["octoup.loaded.wine"] == f"latest ({manifest['updated']})@{sha}"
+    assert tags["octoup.data.wine"].startswith("latest@")
+    with pytest.raises(OctoupError, match="no file or dataset named 'weather'"), \
+            session("wine") as s:
+        s.load("weather")
+
+
+def test_run_in_the_project_env_records_its_hash(isolated, octoup, monkeypatch):
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    (isolated / "octoup.toml").write_text('[project]\nname = "envy"\n')
+    (isolated / "requirements.txt").write_text("# no packages: the env is just Python\n")
+    assert octoup("run", "--env", "t.py").returncode == 2  # no env yet: says to run `octoup up`
+    built = octoup("up")
+    assert built.returncode == 0, built.stderr
+    (isolated / "t.py").write_text("import sys\nprint(sys.prefix)\n")
+    result = octoup("run", "--env", "t.py")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(isolated / ".venv")
+    state = json.loads((isolated / ".venv" / "octoup-env.json").read_text())
+    (run,) = (isolated / "runs" / "envy").glob("*/tags")  # experiment: the project's name
+    assert (run / "octoup.env.hash").read_text() == state["hash"]
+    assert (run / "octoup.env.prefix").read_text() == ".venv"
