@@ -11,6 +11,7 @@ from the data is escaped by the template.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,43 +246,64 @@ def top_values(stats: list[ColumnStats | None]) -> tuple[list[TopValue], int]:
 
 # --- comparison ----------------------------------------------------------------------------------
 
-def _bins(histograms: list[list[Bucket]]) -> tuple[list[float], list[float]]:
-    """Shared bins for histograms with different buckets: the intervals between all their edges, and
-    the single values of zero-width buckets (kept apart: a point is not spread over an interval)."""
-    edges = sorted({x for h in histograms for b in h if b.high > b.low for x in (b.low, b.high)})
-    points = sorted({b.low for h in histograms for b in h if b.high <= b.low})
-    return edges, points
+def _cdf(s: ColumnStats) -> tuple[list[float], list[float], list[float]]:
+    """A feature's distribution function from everything stored about it. Returns the distinct
+    values where something is known and, at each, the share of values below it and at or below it:
+    histogram edges give the share below (buckets are half-open, the last one closed), quantiles the
+    share at or below, min and max bound it; sketches may disagree a little, so it is kept monotone."""
+    n = s.numeric
+    below: dict[float, float] = {float(s.min): 0.0}
+    upto: dict[float, list[float]] = {float(s.max): [1.0]}
+    for k, v in n.quantiles.items():
+        upto.setdefault(v, []).append(int(k[1:]) / 100)
+    for h in (n.histogram, n.quantile_histogram):
+        total, seen = sum(b.count for b in h) or 1.0, 0.0
+        for b in h[:-1]:
+            seen += b.count
+            below[b.high] = max(below.get(b.high, 0.0), seen / total)
+    xs = sorted({*below, *upto})
+    lows: list[float] = []
+    highs: list[float] = []
+    for x in xs:
+        shares = upto.get(x, [])
+        low = below.get(x, min(shares) if shares else 0.0)
+        low = max(low, highs[-1] if highs else 0.0)
+        lows.append(low)
+        highs.append(max([low, *shares]))
+    return xs, lows, highs
 
 
-def _rebin(h: list[Bucket], edges: list[float], points: list[float]) -> list[float]:
-    """Shares of ``h`` over the shared bins (values spread evenly within a bucket)."""
-    spans = [0.0] * max(len(edges) - 1, 0)
-    at = [0.0] * len(points)
-    for b in h:
-        if b.high <= b.low:
-            at[bisect.bisect_left(points, b.low)] += b.count
-            continue
-        first = bisect.bisect_left(edges, b.low)
-        last = bisect.bisect_left(edges, b.high)
-        for i in range(first, last):
-            spans[i] += b.count * (edges[i + 1] - edges[i]) / (b.high - b.low)
-    total = sum(spans) + sum(at) or 1.0
-    return [x / total for x in spans + at]
+def _at(cdf: tuple[list[float], list[float], list[float]], x: float) -> tuple[float, float]:
+    """The share of values below ``x`` and at or below it (linear between the known points)."""
+    xs, below, upto = cdf
+    i = bisect.bisect_left(xs, x)
+    if i < len(xs) and xs[i] == x:
+        return below[i], upto[i]
+    if i == 0 or i == len(xs):
+        return (0.0, 0.0) if i == 0 else (1.0, 1.0)
+    share = upto[i - 1] + (below[i] - upto[i - 1]) * (x - xs[i - 1]) / (xs[i] - xs[i - 1])
+    return share, share
+
+
+def _shares(cdf, points: list[float]) -> list[float]:
+    """The shares between each two of ``points`` (half-open, like the stored buckets), and at or
+    above the last."""
+    below = [_at(cdf, x)[0] for x in points]
+    return [*(max(b - a, 0.0) for a, b in itertools.pairwise([0.0, *below])), max(1.0 - below[-1], 0.0)]
 
 
 def drift(a: ColumnStats, b: ColumnStats) -> tuple[str, float] | None:
-    """How far two features' distributions are apart: Jensen-Shannon divergence of numeric
-    histograms (values spread evenly within a bucket), L-infinity distance of categorical shares
-    (the measures ``data validate`` uses for drift)."""
+    """How far two features' distributions are apart (``a`` is the baseline): Jensen-Shannon
+    divergence of numeric distributions over the baseline's quantile buckets, L-infinity distance of
+    categorical shares (the measures ``data validate`` uses for drift)."""
     from octoup.data.validate import _js, linf
 
     if a.numeric and b.numeric and a.numeric.histogram and b.numeric.histogram:
-        # equal-mass buckets, when both have them, resolve the dense part whatever the outliers
-        kind = "quantile_histogram" if min(len(a.numeric.quantile_histogram),
-                                           len(b.numeric.quantile_histogram)) > 1 else "histogram"
-        ha, hb = getattr(a.numeric, kind), getattr(b.numeric, kind)
-        edges, points = _bins([ha, hb])
-        return "JS", _js(_rebin(ha, edges, points), _rebin(hb, edges, points))
+        # the first dataset's equal-mass buckets are the bins (few, so small samples do not look
+        # drifted by chance); both distribution functions are read at their edges
+        points = sorted({float(v) for v in (a.min, a.max, b.min, b.max)}
+                        | {bucket.low for bucket in a.numeric.quantile_histogram})
+        return "JS", _js(_shares(_cdf(a), points), _shares(_cdf(b), points))
     if a.string and b.string and a.string.top_values and b.string.top_values:
         return "L∞", linf(dict(a.string.top_values), dict(b.string.top_values))[0]
     return None

@@ -201,7 +201,7 @@ def test_two_datasets_pair_their_tables_and_flag_drift(data, chromium, tmp_path)
     assert "synthetic.csv" in names and "weather.csv" in names
     generated_table = next(t for t in view.tables if t.name == "synthetic.csv")
     shifted = {f.name: f for s in generated_table.sections for f in s.features}
-    assert shifted["normal"].drift.flag and float(shifted["normal"].drift.text.split()[1]) > 0.3
+    assert shifted["normal"].drift.flag and float(shifted["normal"].drift.text.split()[1]) > 0.2
     assert not shifted["colour"].drift.flag  # same shares, another seed
     weather = next(t for t in view.tables if t.name == "weather.csv")
     assert all(f.sides[1].cells is None for s in weather.sections for f in s.features)
@@ -222,10 +222,17 @@ def test_drift_measures(data):
     same = drift(columns["normal"], columns["normal"])
     assert same[0] == "JS" and same[1] == pytest.approx(0, abs=1e-9)
     assert drift(columns["colour"], columns["colour"]) == ("L∞", 0.0)
-    far = columns["normal"].model_copy(deep=True)
+    far = columns["normal"].model_copy(deep=True)  # the same shape, 1000 higher: disjoint
+    far.min, far.max = far.min + 1000, far.max + 1000
+    far.numeric.quantiles = {k: v + 1000 for k, v in far.numeric.quantiles.items()}
     for bucket in far.numeric.histogram + far.numeric.quantile_histogram:
         bucket.low, bucket.high = bucket.low + 1000, bucket.high + 1000
     assert drift(columns["normal"], far)[1] == pytest.approx(1.0)
+    assert drift(far, columns["normal"])[1] == pytest.approx(1.0)
+    # a sample of the same data stays well under the threshold, a point mass at 0 included
+    sample = data["sample"].tables["weather.csv"].columns
+    for name in ("temp", "precip", "month", "wind_speed"):
+        assert drift(data["full"].tables["weather.csv"].columns[name], sample[name])[1] < 0.03, name
     assert drift(columns["normal"], columns["colour"]) is None
 
 
