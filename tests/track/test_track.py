@@ -373,3 +373,17 @@ def test_run_in_the_project_env_records_its_hash(isolated, octoup, monkeypatch):
     (run,) = (isolated / "runs" / "envy").glob("*/tags")  # experiment: the project's name
     assert (run / "octoup.env.hash").read_text() == state["hash"]
     assert (run / "octoup.env.prefix").read_text() == ".venv"
+
+
+def test_autolog_runs_nest_under_the_session(isolated, octoup):
+    (isolated / "auto.py").write_text(
+        "import numpy as np\nfrom sklearn.linear_model import LinearRegression\nimport octoup.track\n"
+        "with octoup.track.session() as s:\n    s.autolog(log_models=False, log_datasets=False)\n"
+        "    LinearRegression().fit(np.arange(20).reshape(10, 2), np.arange(10))\n")
+    result = octoup("run", "auto.py")
+    assert result.returncode == 0, result.stderr
+    runs = all_runs(isolated)
+    parent = next(r for r in runs if r.data.tags.get("octoup.kind") == "script")
+    child = next(r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id)
+    assert child.data.metrics["training_score"] == pytest.approx(1.0)
+    assert child.data.tags["mlflow.autologging"] == "sklearn"
