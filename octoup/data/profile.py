@@ -104,10 +104,6 @@ class Table:
     """Per dataset: its rows and files, or a dash when the table is absent there."""
     sections: list[Section]
 
-    @property
-    def features(self) -> int:
-        return sum(len(s.features) for s in self.sections)
-
 
 # --- formatting ----------------------------------------------------------------------------------
 
@@ -378,9 +374,7 @@ class Profile:
                               for c in section.columns]
             sides.append(side)
         first = next(s for s in found if s)
-        sort = {"name": name, "type": first.type} | {
-            c.key: (v if c.numeric or v is None else str(v)) if not isinstance(v := c.value(first), bool)
-            else int(v) for c in section.columns}
+        sort = {"name": name, "type": first.type} | {c.key: c.value(first) for c in section.columns}
         feature = Feature(name, section.key, sides, sort)
         if section.key == NUMERIC:
             standard = [s.numeric.histogram if s and s.numeric else None for s in found]
