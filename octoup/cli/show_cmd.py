@@ -20,7 +20,7 @@ def show(
         help="Put the sample (`--compare sample`) or another dataset beside it.")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", metavar="FILE",
-        help="Write the page to FILE (default: data/.octoup/NAME/profile*.html).")] = None,
+        help="Write the page to FILE, or into a folder (default: data/.octoup/NAME/profile*.html).")] = None,
     open_browser: Annotated[bool | None, typer.Option(
         "--open/--no-open", help="Open the page in a browser (default: only on a terminal, without --out "
                                  "or --json).", show_default=False)] = None,
@@ -33,12 +33,18 @@ def show(
     from octoup.cli.stats_cmd import show_summary
     from octoup.config import open_project
     from octoup.data.profile import profile
+    from octoup.errors import OctoupError
     from octoup.project_root import display
 
     project = open_project(Path.cwd(), create=False, announce=say)
     view = profile(name, sample=sample, compare=compare, root=project.root)
-    path = (out if out is not None else _default_path(project.root, name, sample, compare)).resolve()
-    view.write(path)
+    default = _default_path(project.root, name, sample, compare)
+    path = (default if out is None else out / default.name if out.is_dir() else out).resolve()
+    try:
+        view.write(path)
+    except OSError as exc:
+        raise OctoupError(f"cannot write {path}: {exc.strerror or exc}",
+                          "Choose another place with --out FILE.") from None
     if out is None:
         _ignore(project.root, path.parent)
     if as_json:

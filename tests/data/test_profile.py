@@ -352,6 +352,9 @@ def test_show_writes_a_git_ignored_page_and_opens_it_only_when_asked(nyc, monkey
     assert result.exit_code == 0, result.output
     brief = json.loads(result.stdout)
     assert brief["html"] == str(out) and out.is_file() and len(brief["features"]) == 23
+    assert cli("nyc", "--out", str(out.parent)).exit_code == 0 and (out.parent / "profile.html").is_file()
+    result = cli("nyc", "--out", str(nyc / "octoup.toml" / "nyc.html"))  # a file is in the way
+    assert isinstance(result.exception, OctoupError) and "cannot write" in result.exception.message
     assert len(opened) == 1
 
 
