@@ -50,35 +50,52 @@ def describe(exc: BaseException) -> str:
     return redact(text.replace("\n", " "))
 
 
-class Agent:
-    """One agent process: the protocol loop around a :class:`Store`."""
+class Channel:
+    """Where one git-lfs worker's answers go: its stdout, or the socket of a worker sharing this agent."""
 
-    def __init__(self, out: TextIO, cwd: Path | None = None):
-        self.out, self.cwd = out, cwd or Path.cwd()
-        self.write_lock = threading.Lock()
+    def __init__(self, out: TextIO):
+        self.out, self.lock = out, threading.Lock()
+
+    def send(self, message: dict[str, Any]) -> None:
+        with self.lock:
+            self.out.write(json.dumps(message) + "\n")
+            self.out.flush()
+
+
+class Agent:
+    """The protocol around a :class:`Store`, loaded once at the first ``init`` and then shared by every
+    worker this process serves (its own stdin, and others through :mod:`octoup.gitdata.share`)."""
+
+    def __init__(self, cwd: Path | None = None):
+        self.cwd = cwd or Path.cwd()
+        self.lock = threading.Lock()
+        self.ready = False
         self.store: Store | None = None
         self.failure: str | None = None
         self.tmp: Path | None = None
 
-    def send(self, message: dict[str, Any]) -> None:
-        with self.write_lock:
-            self.out.write(json.dumps(message) + "\n")
-            self.out.flush()
-
-    def serve(self, lines) -> None:
+    def serve(self, lines, channel: Channel) -> None:
+        """Answer ``lines`` (one worker's requests) on ``channel`` until ``terminate`` or the end."""
         for line in lines:
             if not line.strip():
                 continue
             request = json.loads(line)
             event = request.get("event")
             if event == "init":
-                self.send(self.init(request))
+                channel.send(self.init(request))
             elif event in ("upload", "download"):
-                self.send(self.transfer(request))
+                channel.send(self.transfer(request, channel))
             elif event == "terminate":
                 return
 
     def init(self, request: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            if not self.ready:
+                self._load(request.get("operation"))
+                self.ready = True
+        return {"error": {"code": 2, "message": self.failure}} if self.failure else {}
+
+    def _load(self, operation: str | None) -> None:
         try:
             self.store = open_store(self.cwd)
             status = self.store.storage.check_credentials()
@@ -87,25 +104,24 @@ class Agent:
 
                 raise CredentialsError(f"no {self.store.cloud} credentials for {self.store.uri}: "
                                        f"{status.source}", status.hint)
-            if request.get("operation") == "download":
+            if operation == "download":
                 self.tmp = lfs_tmp(self.cwd)
         except Exception as exc:  # every failure must reach git as an error event
-            self.failure = describe(exc)
-            return {"error": {"code": 2, "message": self.failure}}
-        return {}
+            self.store, self.failure = None, describe(exc)
 
-    def transfer(self, request: dict[str, Any]) -> dict[str, Any]:
+    def transfer(self, request: dict[str, Any], channel: Channel) -> dict[str, Any]:
         oid = request["oid"]
         done: dict[str, Any] = {"event": "complete", "oid": oid}
         if self.store is None:
             done["error"] = {"code": 2, "message": self.failure or "octoup-lfs was not initialised"}
             return done
-        progress = ProgressEvents(self, oid)
+        progress = ProgressEvents(channel, oid)
         try:
             if request["event"] == "upload":
                 upload(self.store, oid, int(request["size"]), Path(request["path"]), progress)
             else:
-                done["path"] = str(download(self.store, oid, self.tmp or lfs_tmp(self.cwd), progress))
+                done["path"] = str(download(self.store, oid, int(request.get("size") or 0),
+                                            self.tmp or lfs_tmp(self.cwd), progress))
         except Exception as exc:
             done["error"] = {"code": 2, "message": describe(exc)}
         progress.flush()
@@ -115,8 +131,8 @@ class Agent:
 class ProgressEvents:
     """Turns transfer callbacks (from many threads) into throttled git-lfs progress events."""
 
-    def __init__(self, agent: Agent, oid: str):
-        self.agent, self.oid = agent, oid
+    def __init__(self, channel: Channel, oid: str):
+        self.channel, self.oid = channel, oid
         self.lock = threading.Lock()
         self.so_far = self.sent = 0
         self.last = time.monotonic()
@@ -133,8 +149,8 @@ class ProgressEvents:
                 self._emit()
 
     def _emit(self) -> None:
-        self.agent.send({"event": "progress", "oid": self.oid, "bytesSoFar": self.so_far,
-                         "bytesSinceLast": self.so_far - self.sent})
+        self.channel.send({"event": "progress", "oid": self.oid, "bytesSoFar": self.so_far,
+                           "bytesSinceLast": self.so_far - self.sent})
         self.sent, self.last = self.so_far, time.monotonic()
 
 
@@ -175,24 +191,55 @@ def upload(store: Store, oid: str, size: int, path: Path, progress) -> None:
     store.storage.upload_file(store.bucket, key, path, expected_sha256=oid, progress=progress)
 
 
-def download(store: Store, oid: str, tmp: Path, progress) -> Path:
-    """Object ``oid``, verified, as a file in ``tmp`` (git-lfs moves it into its cache)."""
+def download(store: Store, oid: str, size: int, tmp: Path, progress) -> Path:
+    """Object ``oid``, verified against its SHA-256, as a file in ``tmp`` (git-lfs moves it into its
+    cache). Objects up to the multipart threshold take one GET; larger ones parallel ranged reads."""
     target = tmp / f"octoup-{oid}"
     try:
-        store.storage.download_file(store.bucket, store.key(oid), target, expected_sha256=oid,
-                                    progress=progress)
+        if size > store.storage.transfer_config().multipart_threshold:
+            store.storage.download_file(store.bucket, store.key(oid), target, expected_sha256=oid,
+                                        progress=progress)
+        else:
+            _get(store, oid, target, progress)
     except (ObjectNotFound, BucketNotFound):
         store.check_exists()
         raise MissingObject(oid, store.uri) from None
     return target
 
 
+def _get(store: Store, oid: str, target: Path, progress) -> None:
+    """One streamed GET into a temporary file, hashed on the way, renamed only when it matches."""
+    import hashlib
+    import os
+
+    from octoup.errors import ChecksumMismatch
+    from octoup.storage.transfer import COPY_CHUNK
+
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    sha = hashlib.sha256()
+    try:
+        with store.storage.open(store.bucket, store.key(oid)) as src, partial.open("wb") as out:
+            while chunk := src.read(COPY_CHUNK):
+                sha.update(chunk)
+                out.write(chunk)
+                progress(len(chunk))
+        if sha.hexdigest() != oid:
+            raise ChecksumMismatch(store.uri + store.key(oid)[len(store.prefix):], "sha256", oid,
+                                   sha.hexdigest())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def main() -> None:
     """Console entry point (``octoup-lfs``): serve git-lfs until it says terminate."""
     import logging
 
+    from octoup.gitdata import share
+
     logging.disable(logging.WARNING)  # stdout is the protocol; nothing else may be written there
-    Agent(sys.stdout).serve(sys.stdin)
+    share.run(sys.stdin, Channel(sys.stdout), Agent)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import pytest
 
 from octoup import config, registry
 from octoup.gitdata import locks
-from octoup.gitdata.agent import Agent
+from octoup.gitdata.agent import Agent, Channel
 from octoup.gitdata.store import locate
 from tests.conftest import run_octoup
 from tests.gitdata.conftest import git, octoup_ok, sha, start_repo
@@ -183,7 +183,7 @@ def test_agent_protocol(pushed, isolated):
     lines.append(json.dumps({"event": "upload", "oid": wrong, "size": 8, "path": str(pushed / "data/b.csv")}))
     lines.append(json.dumps({"event": "terminate"}))
     out = io.StringIO()
-    Agent(out, pushed).serve(lines)
+    Agent(pushed).serve(lines, Channel(out))
     events = [json.loads(line) for line in out.getvalue().splitlines()]
     assert events[0] == {}
     assert events[1] == {"event": "progress", "oid": OID["data/a.bin"], "bytesSoFar": a.stat().st_size,
@@ -196,8 +196,8 @@ def test_agent_protocol(pushed, isolated):
     nowhere = isolated.parent / "elsewhere"
     nowhere.mkdir()
     out = io.StringIO()
-    Agent(out, nowhere).serve([lines[0], json.dumps({"event": "download", "oid": wrong, "size": 1}),
-                               lines[-1]])
+    Agent(nowhere).serve([lines[0], json.dumps({"event": "download", "oid": wrong, "size": 1}), lines[-1]],
+                         Channel(out))
     init, done = [json.loads(line) for line in out.getvalue().splitlines()]
     assert "no octoup.toml" in init["error"]["message"] and "octoup init" in init["error"]["message"]
     assert done["error"]["code"] == 2 and done["oid"] == wrong
