@@ -14,7 +14,7 @@ def run(
     target: Annotated[Path, typer.Argument(help="A .py script or .ipynb notebook.")],
     args: Annotated[list[str] | None, typer.Argument(help="Arguments for the script.")] = None,
     experiment: Annotated[str | None, typer.Option("--experiment", "-e", help="Experiment (folder under "
-                                                   "runs/; default: the file's name).")] = None,
+                                                   "runs/; default: the project's name).")] = None,
     name: Annotated[str | None, typer.Option("--name", "-n", help="Run name.")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Notebook parameter key=value "
                                                     "(papermill); repeat.")] = None,
@@ -27,7 +27,8 @@ def run(
 ) -> None:
     """Run a script or notebook with tracking; its own MLflow runs nest under this one.
 
-    Options go before the file; everything after the file is passed to the script.
+    Options go before the file; everything after a script is passed to it. A notebook's
+    -p/-k may also follow it: `octoup run train.ipynb -p alpha=0.5`.
     """
     from octoup.cli.output import say
     from octoup.project_root import project_folder

@@ -85,7 +85,9 @@ class Scan:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise OctoupError(f"no run {ref!r} in runs/", "List runs with `octoup runs ls`.")
+            short = len(ref) < 4 and any(r.run_id.startswith(ref) for r in self.runs)
+            raise OctoupError(f"no run {ref!r} in runs/", "Give at least 4 characters of the run id."
+                              if short else "List runs with `octoup runs ls`.")
         shown = ", ".join(f"{r.run_id[:8]} ({r.experiment}/{r.name})" for r in matches[:5])
         raise OctoupError(f"{ref!r} matches {len(matches)} runs: {shown}", "Give more of the run id.")
 
