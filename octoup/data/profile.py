@@ -450,6 +450,7 @@ def profile(name: str, *, sample: bool = False, compare: str | None = None,
     ``compare="OTHER"`` another dataset (its sample too when ``sample=True``). In Jupyter the returned
     object renders as a widget; ``.write(path)`` saves the page.
     """
+    from octoup.data.manifest import check_name
     from octoup.data.stats import load
     from octoup.errors import OctoupError
     from octoup.project_root import find_root
@@ -458,6 +459,9 @@ def profile(name: str, *, sample: bool = False, compare: str | None = None,
     if root is None:
         raise OctoupError("not inside an octoup project (no octoup.toml here or above)",
                           "Run it from the project folder, or pass root=.")
+    for dataset in (name, compare):
+        if dataset is not None:
+            check_name(dataset)
     if compare == "sample" and sample:
         raise OctoupError(f"--sample with --compare sample would compare the sample of '{name}' with itself",
                           "Drop --sample to put the sample beside the full data.")

@@ -381,7 +381,8 @@ def test_show_refuses_clearly_and_writes_nothing(nyc):
     for args, message in [(("nothing",), "no dataset named 'nothing'"),
                           (("nyc", "--sample", "--compare", "sample"), "the sample of 'nyc' with itself"),
                           (("nyc", "--compare", "nyc"), "'nyc' compared with itself"),
-                          (("nyc", "--compare", "elsewhere"), "no dataset named 'elsewhere'")]:
+                          (("nyc", "--compare", "elsewhere"), "no dataset named 'elsewhere'"),
+                          (("nyc", "--compare", "../nyc"), "'../nyc' is not a usable dataset name")]:
         result = cli(*args)
         assert isinstance(result.exception, OctoupError) and message in result.exception.message, args
     assert not list(nyc.glob("data/.octoup/*/profile*.html"))
