@@ -73,11 +73,41 @@ def _artifacts(run: Run, out: Path) -> list[dict]:
             item["href"] = f"../artifacts/{run.run_id}/{rel}"
             if suffix in IMAGE_SUFFIXES:
                 item["kind"] = "image"
+            elif suffix == ".ipynb":
+                item["kind"] = "notebook"
+                item["cells"] = _notebook_cells(source)
             elif suffix in TEXT_SUFFIXES and size <= MAX_INLINE:
                 item["kind"] = "text"
                 item["text"] = source.read_text(encoding="utf-8", errors="replace")
         items.append(item)
     return items
+
+
+def _notebook_cells(path: Path) -> list[dict]:
+    """An executed notebook's cells for the page: source, text outputs, PNG images (data URIs)."""
+    import re
+
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except ValueError:
+        return []
+    shown = []
+    for cell in cells:
+        outputs = []
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/png" in data:
+                outputs.append({"png": "".join(data["image/png"]).replace("\n", "")})
+                continue
+            text = out.get("text") or data.get("text/plain") or \
+                "\n".join(out.get("traceback", [])) or ""
+            text = re.sub(r"\x1b\[[0-9;]*m", "", "".join(text) if isinstance(text, list) else text)
+            if text:
+                outputs.append({"text": text, "error": out.get("output_type") == "error"})
+        source = cell.get("source", "")
+        shown.append({"type": cell.get("cell_type", "code"),
+                      "source": "".join(source) if isinstance(source, list) else source, "outputs": outputs})
+    return shown
 
 
 def _provenance(run: Run) -> dict[str, dict[str, str]]:

@@ -169,7 +169,7 @@ def test_bad_kernel_is_a_clear_error_and_records_nothing(isolated, octoup):
     assert not (isolated / "runs").exists()
 
 
-def test_failing_notebook_cell_is_failed(isolated, octoup):
+def test_failing_notebook_cell_is_failed_and_viewable(isolated, octoup, chromium, tmp_path):
     import nbformat
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("raise ValueError('cell broke')")])
@@ -182,6 +182,13 @@ def test_failing_notebook_cell_is_failed(isolated, octoup):
     text = (isolated / "runs" / run.info.experiment_id / run.info.run_id / "artifacts" / "octoup"
             / "traceback.txt").read_text()
     assert "ValueError: cell broke" in text and "\x1b[" not in text
+    assert octoup("runs", "insights").returncode == 0
+    page = isolated / "insights" / "runs" / f"{run.info.run_id}.html"
+    loaded = open_page(chromium, page, tmp_path / "nb.png")
+    loaded.assert_clean()
+    assert "cell broke" in loaded.page.inner_text(".notebook pre.output.error")
+    assert loaded.page.locator(".notebook .cell.code pre.source").inner_text() == "raise ValueError('cell broke')"
+    loaded.page.close()
 
 
 def test_script_as_notebook_and_back(isolated, octoup):
