@@ -27,6 +27,7 @@ from octoup.cli import (
     providers_cmd,
     run_cmd,
     runs_cmd,
+    stack_cmd,
     status_cmd,
     up_cmd,
 )
@@ -90,6 +91,7 @@ app.add_typer(runs_cmd.app, name="runs")
 app.add_typer(container_cmd.app, name="container")
 app.command("devcontainer")(devcontainer_cmd.devcontainer)
 app.add_typer(compute_cmd.app, name="compute")
+app.add_typer(stack_cmd.app, name="stack")
 app.command("status")(status_cmd.status)
 planned.register(app)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 PLANNED = {
-    "stack": "Preview, export, apply or destroy the project's Pulumi stack.",
 }
 
 PLANNED_DATA = {
