@@ -14,9 +14,9 @@ import mlflow
 import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+from wine_data import ensure
 
 import octoup.track
-from wine_data import ensure
 
 n_estimators = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 max_depth = int(sys.argv[2]) if len(sys.argv) > 2 else 6
@@ -43,7 +43,8 @@ with octoup.track.session("wine-quality") as s:
         mlflow.log_metric("rmse", mean_squared_error(test_y, predicted) ** 0.5)
         mlflow.log_metric("mae", mean_absolute_error(test_y, predicted))
         mlflow.log_metric("r2", r2_score(test_y, predicted))
-        importances = "\n".join(f"{name},{value:.4f}" for name, value in
-                                sorted(zip(train_x.columns, model.feature_importances_), key=lambda p: -p[1]))
-        mlflow.log_text("feature,importance\n" + importances + "\n", "feature_importance.csv")
-        print(f"n_estimators={n_estimators} max_depth={max_depth}: rmse={mean_squared_error(test_y, predicted) ** 0.5:.3f}")
+        ranked = sorted(zip(train_x.columns, model.feature_importances_, strict=True), key=lambda p: -p[1])
+        importances = "".join(f"{name},{value:.4f}\n" for name, value in ranked)
+        mlflow.log_text("feature,importance\n" + importances, "feature_importance.csv")
+        rmse = mean_squared_error(test_y, predicted) ** 0.5
+        print(f"n_estimators={n_estimators} max_depth={max_depth}: rmse={rmse:.3f}")

@@ -187,7 +187,8 @@ def test_failing_notebook_cell_is_failed_and_viewable(isolated, octoup, chromium
     loaded = open_page(chromium, page, tmp_path / "nb.png")
     loaded.assert_clean()
     assert "cell broke" in loaded.page.inner_text(".notebook pre.output.error")
-    assert loaded.page.locator(".notebook .cell.code pre.source").inner_text() == "raise ValueError('cell broke')"
+    source = loaded.page.locator(".notebook .cell.code pre.source").inner_text()
+    assert source == "raise ValueError('cell broke')"
     loaded.page.close()
 
 
