@@ -36,6 +36,7 @@ def build(
     file: FileOpt = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Print the Dockerfile and context; build nothing.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Rebuild every layer.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Render a Dockerfile for the detected env and build it (dependencies in their own layer)."""
@@ -69,7 +70,7 @@ def build(
     for note in image.notes:
         say(f"note: {note}")
     say(f"building {image.tag} from {image.source} on {image.base}")
-    result = run_build(image, report=say)
+    result = run_build(image, report=say, nocache=no_cache)
     if as_json:
         emit_json(result)
         return

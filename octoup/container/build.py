@@ -44,7 +44,8 @@ def client():
     return docker_client
 
 
-def build(plan: ImagePlan, *, report: Callable[[str], None] = lambda line: None) -> BuildResult:
+def build(plan: ImagePlan, *, report: Callable[[str], None] = lambda line: None,
+          nocache: bool = False) -> BuildResult:
     """Render, pack and build ``plan``; stream the build log to ``report`` line by line."""
     dockerfile = plan.dockerfile()
     docker_client = client()
@@ -61,17 +62,18 @@ def build(plan: ImagePlan, *, report: Callable[[str], None] = lambda line: None)
         with context:
             report(f"context: {summary.files} project files, {human_size(summary.bytes)}"
                    + (f", {summary.wheels} wheels" if summary.wheels else ""))
-            image_id, log, steps, cached = _run_build(docker_client, plan, context, report)
+            image_id, log, steps, cached = _run_build(docker_client, plan, context, report, nocache)
     return BuildResult(plan.tag, image_id, time.perf_counter() - started, steps, cached, summary, log)
 
 
-def _run_build(docker_client, plan: ImagePlan, context, report):
+def _run_build(docker_client, plan: ImagePlan, context, report, nocache: bool):
     log: list[str] = []
     step = ""
     steps = cached = 0
     image_id = None
     stream = docker_client.api.build(
         fileobj=context, custom_context=True, tag=plan.tag, rm=True, forcerm=True, decode=True,
+        nocache=nocache,
         network_mode="none" if plan.offline else None)
     for chunk in stream:
         if "error" in chunk:
