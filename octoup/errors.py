@@ -37,16 +37,6 @@ class ConfigError(OctoupError):
         self.detail = message
 
 
-class NotBuiltYet(OctoupError):
-    """A command group that the design names but that is not implemented yet."""
-
-    def __init__(self, command: str):
-        super().__init__(
-            f"`octoup {command}` is not built yet.",
-            "See `octoup --help` for the commands that work today.",
-        )
-
-
 class ProviderNotInstalled(OctoupError):
     def __init__(self, name: str, hint: str):
         super().__init__(f"The '{name}' provider is not installed.", hint)

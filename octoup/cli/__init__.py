@@ -23,7 +23,6 @@ from octoup.cli import (
     demo_cmd,
     devcontainer_cmd,
     env_cmd,
-    planned,
     providers_cmd,
     run_cmd,
     runs_cmd,
@@ -93,7 +92,6 @@ app.command("devcontainer")(devcontainer_cmd.devcontainer)
 app.add_typer(compute_cmd.app, name="compute")
 app.add_typer(stack_cmd.app, name="stack")
 app.command("status")(status_cmd.status)
-planned.register(app)
 
 
 def _report(exc) -> int:

@@ -338,19 +338,14 @@ def rm(
 
 
 def _register() -> None:
-    from octoup.cli import stats_cmd
-    from octoup.cli.planned import PLANNED_DATA, register
+    from octoup.cli import gitdata_cmd, show_cmd, stats_cmd
 
-    app.command("stats")(stats_cmd.stats)
-    app.command("schema")(stats_cmd.schema)
-    app.command("validate")(stats_cmd.validate)
-    from octoup.cli import gitdata_cmd
+    for command in (stats_cmd.stats, stats_cmd.schema, stats_cmd.validate, show_cmd.show):
+        app.command(command.__name__, rich_help_panel="Describe and validate")(command)
 
     for command in (gitdata_cmd.track, gitdata_cmd.lock, gitdata_cmd.unlock, gitdata_cmd.locks,
                     gitdata_cmd.log):
         app.command(command.__name__, rich_help_panel="Git for data")(command)
-
-    register(app, PLANNED_DATA, group="data")
 
 
 _register()

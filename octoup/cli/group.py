@@ -6,7 +6,7 @@ import typer.core
 
 
 class SectionedGroup(typer.core.TyperGroup):
-    """Lists commands under their ``rich_help_panel`` (e.g. "Not built yet") in plain text."""
+    """Lists commands under their ``rich_help_panel`` (e.g. "Git for data") in plain text."""
 
     def format_commands(self, ctx, formatter) -> None:
         sections: dict[str, list[tuple[str, str]]] = {}

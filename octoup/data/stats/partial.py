@@ -56,6 +56,7 @@ class ColumnPartial:
     mean: float = 0.0
     m2: float = 0.0
     nan: int = 0
+    """NaN and infinite values: present, but left out of moments, quantiles and histograms."""
     kll: bytes | None = None
     hashes: list[int] = field(default_factory=list)
     """The KMV_K smallest distinct value hashes, sorted."""
@@ -169,9 +170,9 @@ def _scalar_exprs(pl, name: str, kind: str) -> list:
     col = pl.col(name)
     exprs = [col.null_count()]
     if kind in (NUMERIC, FLOAT):
-        finite = col.filter(col.is_not_nan()) if kind == FLOAT else col
+        finite = col.filter(col.is_finite()) if kind == FLOAT else col
         exprs += [finite.min(), finite.max(), (col == 0).sum(),
-                  col.is_nan().sum() if kind == FLOAT else pl.lit(0, pl.UInt32),
+                  col.is_finite().not_().sum() if kind == FLOAT else pl.lit(0, pl.UInt32),
                   finite.cast(pl.Float64).mean(), finite.cast(pl.Float64).var(ddof=0)]
     elif kind in (TEMPORAL, STRING, BOOLEAN):
         exprs += [col.min(), col.max()]
@@ -199,7 +200,7 @@ def _add_sketches(pl, frame, out: TablePartial) -> None:
         part.hashes = sorted(first[name])[:KMV_K]
         if part.numeric:
             series = frame.get_column(name).drop_nulls().cast(pl.Float64)
-            values = series.filter(series.is_not_nan()).to_numpy()
+            values = series.filter(series.is_finite()).to_numpy()
             if len(values):
                 sketch = datasketches.kll_doubles_sketch(KLL_K)
                 sketch.update(np.require(values, np.float64, ["C", "W"]))
