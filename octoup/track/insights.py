@@ -110,7 +110,8 @@ def _notebook_cells(path: Path) -> list[dict]:
     return shown
 
 
-def _provenance(run: Run) -> dict[str, dict[str, str]]:
+def _provenance(run: Run, parent: Run | None = None) -> dict[str, dict[str, str]]:
+    """Tags grouped for the run page; a child run shows its parent's code, env and data records."""
     groups: dict[str, dict[str, str]] = {"code": {}, "env": {}, "data": {}, "other": {}}
     for key, value in sorted(run.tags.items()):
         if key.startswith(("octoup.git.", "octoup.command", "octoup.host", "mlflow.source.")):
@@ -121,6 +122,14 @@ def _provenance(run: Run) -> dict[str, dict[str, str]]:
             groups["data"][key] = value
         else:
             groups["other"][key] = value
+    if parent is not None:
+        inherited = _provenance(parent)
+        for name in ("env", "data"):
+            if not groups[name]:
+                groups[name] = {f"{key} (parent run)": value for key, value in inherited[name].items()}
+        for key, value in inherited["code"].items():
+            if key.startswith("octoup."):
+                groups["code"][f"{key} (parent run)"] = value
     return groups
 
 
@@ -147,6 +156,7 @@ def build(root: Path, runs: list[Run], out: Path, *, latest: int = 200) -> Insig
     import markupsafe
 
     from octoup.resources import templates_dir
+    from octoup.track.parent import project_name
 
     started = time.perf_counter()
     source = templates_dir() / "insights"
@@ -163,7 +173,7 @@ def build(root: Path, runs: list[Run], out: Path, *, latest: int = 200) -> Insig
     recent = runs[:latest]
     summaries = [_summary(r) for r in runs]
     experiments = sorted({r.experiment for r in runs})
-    common = {"project": root.name, "built": time.strftime("%Y-%m-%d %H:%M"), "total": len(runs)}
+    common = {"project": project_name(root), "built": time.strftime("%Y-%m-%d %H:%M"), "total": len(runs)}
     (out / "index.html").write_text(env.get_template("index.html.j2").render(
         **common, page="insights", prefix="", runs=summaries[:latest], best=best_per_metric(recent),
         experiments=experiments), encoding="utf-8")
@@ -178,6 +188,6 @@ def build(root: Path, runs: list[Run], out: Path, *, latest: int = 200) -> Insig
         histories = {k: _metric_text(run, k) for k in run.metric_keys}
         (out / "runs" / f"{run.run_id}.html").write_text(run_page.render(
             **common, page="run", prefix="../", run=run, summary=_summary(run), histories=histories,
-            provenance=_provenance(run), artifacts=_artifacts(run, out),
+            provenance=_provenance(run, by_id.get(run.parent or "")), artifacts=_artifacts(run, out),
             parent=by_id.get(run.parent or ""), children=children.get(run.run_id, [])), encoding="utf-8")
     return InsightsResult(out / "index.html", len(runs) + 2, time.perf_counter() - started)

@@ -11,14 +11,19 @@ from octoup.track import provenance, store
 from octoup.track.filestore import RunWriter, ensure_experiment
 
 
-def default_experiment(root: Path) -> str:
-    """The project's name (octoup.toml ``[project] name``, else its folder's), as an experiment name."""
+def project_name(root: Path) -> str:
+    """octoup.toml's ``[project] name``, else the project folder's name."""
     from octoup.project_root import CONFIG_FILE
     from octoup.textfiles import read_toml
 
     config = root / CONFIG_FILE
     name = read_toml(config).get("project", {}).get("name") if config.is_file() else None
-    return re.sub(r"[^\w\-]+", "-", str(name or root.name)).strip("-_")[:64] or "default"
+    return str(name or root.name)
+
+
+def default_experiment(root: Path) -> str:
+    """The project's name as an experiment name."""
+    return re.sub(r"[^\w\-]+", "-", project_name(root)).strip("-_")[:64] or "default"
 
 
 def open_parent(root: Path, *, experiment: str | None, run_name: str | None, prefix: Path,

@@ -223,6 +223,11 @@ var Octoup = (function () {
         var pts = parseMetric(hist[k]).map(function (p) {
           return [mode === "step" ? p[2] : mode === "time" ? p[0] : (p[0] - run.start) / 1000, p[1]];
         }).sort(function (a, b) { return a[0] - b[0]; });
+        if (pts.length === 1) {  /* one value: show it, a chart of one dot says nothing */
+          chart.className = "single";
+          chart.textContent = fmt(pts[0][1]);
+          return;
+        }
         plot(chart, [{name: k, points: pts}], {height: 200, xLabel: mode === "time" ? function (v) { return new Date(v).toISOString().slice(11, 19); } : null,
           xTitle: mode === "step" ? "step" : mode === "time" ? "wall time (UTC)" : "seconds since start"});
       });

@@ -254,7 +254,8 @@ def test_insights_pages_load_clean_and_link(wine, octoup, chromium, tmp_path):
             assert p.locator("#time-chart svg circle").count() == 2
             assert p.locator("#pc-chart svg path").count() == 2
             p.click("#best tbody tr >> nth=0 >> a")
-            assert "/runs/" in p.url and p.locator("#metric-charts svg").count() == 4
+            assert "/runs/" in p.url and p.locator("#metric-charts svg").count() == 1  # rmse_by_trees
+            assert p.locator("#metric-charts .single").count() == 3  # mae, r2, rmse: one value each
         if name == "experiments":
             assert p.locator("#runs-grid tbody tr").count() == 5
             p.fill("#text-filter", "FAILED")
@@ -262,6 +263,7 @@ def test_insights_pages_load_clean_and_link(wine, octoup, chromium, tmp_path):
             p.click("#runs-grid tbody tr >> nth=0 >> a")
             assert p.locator("text=stopped").count() >= 1  # its output log is viewable
         if name == "run":
+            assert p.locator("text=octoup.git.commit (parent run)").count() == 1  # the child shows its origin
             p.select_option("#x-axis", "relative")
             assert "seconds since start" in p.inner_text("#metric-charts")
             p.click("#parent-link")
