@@ -292,14 +292,14 @@ def drift(a: ColumnStats, b: ColumnStats) -> tuple[str, float] | None:
     """How far two features' distributions are apart (``a`` is the baseline): Jensen-Shannon
     divergence of numeric distributions over the baseline's quantile buckets, L-infinity distance of
     categorical shares (the measures ``data validate`` uses for drift)."""
-    from octoup.data.validate import _js, linf
+    from octoup.data.validate import jensen_shannon, linf
 
     if a.numeric and b.numeric and a.numeric.histogram and b.numeric.histogram:
         # the first dataset's equal-mass buckets are the bins (few, so small samples do not look
         # drifted by chance); both distribution functions are read at their edges
         points = sorted({float(v) for v in (a.min, a.max, b.min, b.max)}
                         | {bucket.low for bucket in a.numeric.quantile_histogram})
-        return "JS", _js(_shares(_cdf(a), points), _shares(_cdf(b), points))
+        return "JS", jensen_shannon(_shares(_cdf(a), points), _shares(_cdf(b), points))
     if a.string and b.string and a.string.top_values and b.string.top_values:
         return "L∞", linf(dict(a.string.top_values), dict(b.string.top_values))[0]
     return None

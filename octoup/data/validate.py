@@ -223,10 +223,11 @@ def js_divergence(histogram, partial: ColumnPartial) -> float:
         new = [lt[0], *(lt[i + 1] - lt[i] for i in range(len(edges) - 2)), top - lt[-2], 1.0 - top]
         base = [0.0, *(b.count for b in histogram), 0.0]
     total = sum(base) or 1.0
-    return _js([b / total for b in base], [max(0.0, n) for n in new])
+    return jensen_shannon([b / total for b in base], [max(0.0, n) for n in new])
 
 
-def _js(p: list[float], q: list[float]) -> float:
+def jensen_shannon(p: list[float], q: list[float]) -> float:
+    """Jensen-Shannon divergence of two distributions over the same buckets, base 2: 0 same, 1 disjoint."""
     def kl(a, b):
         return sum(x * math.log2(x / y) for x, y in zip(a, b, strict=True) if x > 0)
 
