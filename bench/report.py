@@ -201,8 +201,10 @@ def runs_section() -> list[str]:
     octoup, python = rows[("overhead", "octoup")], rows[("overhead", "python")]
     build, peer = rows[("insights", "octoup runs insights")], rows[("insights", "MlflowClient read only")]
     lines = ["### Run tracking", "",
-             f"Run {data['when']}. `octoup run trivial.py` vs `python trivial.py` (prints one line), fresh "
-             f"processes, best of {octoup['runs']} after a warm-up:", "",
+             f"Run {data['when']} (1-minute load average "
+             f"{' → '.join(map(str, meta.get('load_average', [])))} on {data['machine']['cpus']} cores). "
+             "`octoup run trivial.py` vs `python trivial.py` (prints one line), fresh processes, best of "
+             f"{octoup['runs']} after a warm-up:", "",
              "| command | min wall time |", "|---|---|",
              f"| `python trivial.py` | {python['seconds']:.3f} s |",
              f"| `octoup run trivial.py` | {octoup['seconds']:.3f} s |", "",
@@ -245,10 +247,38 @@ def stats_section() -> list[str]:
     return [*lines, ""]
 
 
+def lfs_section() -> list[str]:
+    data = _load("lfs")
+    if not data:
+        return []
+    meta = data["meta"]
+    best = {(m["case"], m["client"]): m for m in data["measurements"]}
+    lines = ["### Git for data: `git push` / `git lfs pull` through octoup-lfs on moto S3", "",
+             f"Run {data['when']} ({data['machine']['cpus']} cores); {meta['files']} files × "
+             f"{meta['file_kib'] // 1024} MiB ({meta['bytes'] / 1e6:,.0f} MB), best of {meta['repeat']}, "
+             f"{meta['git_lfs']}, rclone {meta['rclone']}, moto {meta['moto']}.", "",
+             "| case | client | best s | MB/s | all runs (s) | peak RSS of the command (MB) |",
+             "|---|---|---|---|---|---|"]
+    for m in data["measurements"]:
+        lines.append(f"| {m['case']} | {m['client']} | {m['seconds']:.2f} | {m['mb_per_s']:.1f} | "
+                     f"{_runs(m)} | {m['extra']['peak_rss_mb']:.0f} |")
+    lines.append("")
+    for case in ("push", "pull"):
+        lfs, direct, rclone = (best.get((case, c)) for c in ("git-lfs+octoup", "octoup-data", "rclone"))
+        if not (lfs and direct and rclone):
+            continue
+        ratio, speed = lfs["seconds"] / direct["seconds"], rclone["seconds"] / lfs["seconds"]
+        lines.append(f"- {case}: git-lfs+octoup takes **{ratio:.2f}×** the time of `octoup data {case}` "
+                     f"(goal ≤ 1.5: {'met' if ratio <= 1.5 else 'NOT met'}) and runs at **{speed:.2f}×** "
+                     f"rclone's speed (goal ≥ 0.8: {'met' if speed >= 0.8 else 'NOT met'}).")
+    return [*lines, ""]
+
+
 def main() -> None:
     body = [*cli_section(), *env_section(), *create_section(), *upload_section("aws"),
             *upload_section("gcp"), *upload_section("azure"), *copy_section(), *data_copy_section(),
-            *runs_section(), *stats_section()]
+            *runs_section(), *stats_section(),
+            *lfs_section()]
     text = DOC.read_text()
     block = f"{START}\n" + "\n".join(body) + f"\n{END}"
     DOC.write_text(re.sub(f"{re.escape(START)}.*{re.escape(END)}", lambda _: block, text,

@@ -132,12 +132,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--count", type=int, default=1000)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows = overhead(args.runs)
     more, meta = insights(args.count, 20, 100, 1)
     rows += more
     by = {(m.case, m.client): m.seconds for m in rows}
     meta |= {"overhead_seconds": round(by[("overhead", "octoup")] - by[("overhead", "python")], 3),
-             "overhead_goal": 1.5, "insights_goal": 10, "load_goal": 3}
+             "overhead_goal": 1.5, "insights_goal": 10, "load_goal": 3,
+             "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)]}
     print(save("runs", rows, meta))
 
 
