@@ -339,6 +339,11 @@ class ComputeProvider(ABC):
         self.settings = settings
         self.project = project
 
+    @property
+    def sizes_cloud(self) -> str:
+        """Which cloud's column of the size table this adapter provisions from."""
+        return self.name
+
     @abstractmethod
     def check_credentials(self) -> CredentialStatus: ...
 

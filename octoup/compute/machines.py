@@ -72,7 +72,7 @@ def up(project, provider: ComputeProvider, *, size: str | None, image: str | Non
     else:
         recommendation = sizes.recommend(project.root)
         chosen, reason = recommendation.size, f"recommended: {recommendation.reason}"
-    instance_type, price = chosen.for_cloud(provider.name)
+    instance_type, price = chosen.for_cloud(provider.sizes_cloud)
     status = provider.check_credentials()
     if not status.ok:
         from octoup.errors import CredentialsError

@@ -10,5 +10,6 @@ def provider_info() -> ProviderInfo:
         distribution="octoup-libcloud",
         storage="octoup_libcloud.storage:LibcloudStorage",
         settings="octoup_libcloud.settings:LibcloudSettings",
+        compute="octoup_libcloud.compute:LibcloudCompute",
         extra="libcloud",
     )
