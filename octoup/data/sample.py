@@ -1,10 +1,10 @@
 """``octoup data sample``: a small, deterministic sample of a dataset, stored next to it in the bucket.
 
-Tables (CSV, TSV, Parquet, JSON lines) are sampled by rows: uniformly, or stratified by a column so
-every value keeps its share (and at least one row). Other files (images, archives...) are sampled as
-files: a seeded subset, copied server-side. Samples go to ``<prefix>sample/<path>`` and are listed
-in the manifest, so ``octoup data pull NAME --sample`` fetches only them. The same seed gives the
-same sample.
+Tables (CSV, TSV, Parquet, JSON lines) are sampled by rows, streamed from where they live: uniformly,
+or stratified by a column so every value keeps its share (and at least one row). Other files
+(images, archives...) are sampled as files: a seeded subset, copied server-side. Samples go to
+``<prefix>sample/<path>`` and are listed in the manifest, so ``octoup data pull NAME --sample``
+fetches only them. The same seed gives the same sample.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import io
 import json
 import math
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -76,19 +77,6 @@ def sample_key(manifest: mf.Manifest, path: str) -> str:
     return f"{manifest.prefix}sample/{path}"
 
 
-def _read(pl, data: bytes, fmt: str, source: str):
-    try:
-        if fmt == "parquet":
-            return pl.read_parquet(io.BytesIO(data))
-        if fmt == "jsonl":
-            return pl.read_ndjson(io.BytesIO(data))
-        return pl.read_csv(io.BytesIO(data), separator="\t" if fmt == "tsv" else ",",
-                           infer_schema_length=10_000)
-    except Exception as exc:  # polars' parse errors have many types; all mean the same here
-        raise OctoupError(f"cannot read {source} as {fmt}: {str(exc).splitlines()[0]}",
-                          "Check the file, or give it a suffix that says its format.") from None
-
-
 def _write(frame, fmt: str) -> bytes:
     buffer = io.BytesIO()
     if fmt == "parquet":
@@ -100,31 +88,68 @@ def _write(frame, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def sample_frame(frame, spec: SampleSpec):
-    """The sampled rows, in their original order; stratified keeps each value's share (≥ 1 row)."""
+def sample_table(batches: Callable[[], Iterable], spec: SampleSpec):
+    """Stream a table once and keep the sample: every row gets a key hashed from (seed, row number);
+    a group's sample is its rows with the smallest keys (the group is the table, or a --stratify
+    value), so the result is deterministic and uniform. Only rows under a cut are held: a share
+    twice the asked one (--fraction), or the 2N smallest keys so far (--rows). When the cut kept too
+    few rows of some group (a small table, a rare value), a second pass keeps every row.
+    Returns the sampled rows in their original order, and the table's row count."""
     pl = optional_import("polars", "polars", "tabular")
-    if frame.height == 0:
-        return frame
+    for keep_all in (False, True):
+        held, total, sizes, cut = [], 0, {}, None
+        for frame in batches():
+            if spec.stratify is not None and spec.stratify not in frame.columns:
+                raise OctoupError(f"--stratify {spec.stratify}: no such column",
+                                  f"Columns: {', '.join(frame.columns[:20])}.")
+            keyed = frame.with_columns(pl.int_range(total, total + frame.height, dtype=pl.UInt64).alias(_ROW))
+            keyed = keyed.with_columns(pl.col(_ROW).hash(spec.seed).alias(_KEY))
+            total += frame.height
+            if spec.stratify is not None:
+                for value, n in frame.get_column(spec.stratify).value_counts().iter_rows():
+                    sizes[value] = sizes.get(value, 0) + n
+            if not keep_all and spec.fraction is not None:
+                cut = min(2**64 - 1, int(2**64 * min(1.0, 2 * spec.fraction)))
+                keyed = keyed.filter(pl.col(_KEY) <= cut)
+            held = [pl.concat([*held, keyed]) if held else keyed]
+            if not keep_all and spec.rows is not None and held[0].height > 2 * spec.rows:
+                held = [held[0].bottom_k(2 * spec.rows, by=_KEY)]
+                cut = held[0].get_column(_KEY).max()
+        kept = held[0] if held else None
+        if kept is None or total == 0:
+            return (kept.drop(_ROW, _KEY) if kept is not None else None), 0
+        picked = _smallest_keys(pl, kept, total, sizes, spec)
+        if picked is not None or keep_all:
+            return picked.sort(_ROW).drop(_ROW, _KEY), total
+    raise AssertionError("unreachable: the second pass keeps every row")
+
+
+_ROW, _KEY = "__octoup_row", "__octoup_key"
+
+
+def _smallest_keys(pl, kept, total: int, sizes: dict, spec: SampleSpec):
+    """Each group's wanted number of rows with the smallest keys, or None if ``kept`` lacks some."""
     if spec.stratify is None:
-        n = min(frame.height, spec.rows) if spec.rows else max(1, round(frame.height * spec.fraction))
-        return frame.sample(n=n, seed=spec.seed, shuffle=False)
-    if spec.stratify not in frame.columns:
-        raise OctoupError(f"--stratify {spec.stratify}: no such column",
-                          f"Columns: {', '.join(frame.columns[:20])}.")
-    indexed = frame.with_row_index("__octoup_row")
+        want = {None: min(total, spec.rows) if spec.rows else max(1, round(total * spec.fraction))}
+        groups = {None: kept}
+    else:
+        want = {v: min(n, max(1, round(spec.rows * n / total) if spec.rows else round(n * spec.fraction)))
+                for v, n in sizes.items()}
+        groups = {key[0]: group for key, group in kept.group_by(spec.stratify)}
     parts = []
-    for _, group in indexed.group_by(spec.stratify, maintain_order=True):
-        share = group.height / frame.height
-        n = round(spec.rows * share) if spec.rows else round(group.height * spec.fraction)
-        parts.append(group.sample(n=min(group.height, max(1, n)), seed=spec.seed, shuffle=False))
-    return pl.concat(parts).sort("__octoup_row").drop("__octoup_row")
+    for value, n in want.items():
+        group = groups.get(value)
+        if group is None or group.height < n:
+            return None
+        parts.append(group.bottom_k(n, by=_KEY))
+    return pl.concat(parts)
 
 
 def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSummary:
     from octoup import registry
+    from octoup.data.stats.readers import batches
 
     spec.check()
-    pl = optional_import("polars", "polars", "tabular")
     manifest = mf.load_dataset(project.root, name)
     storage = registry.for_project(project, manifest.cloud)
     tables = sorted(p for p in manifest.files if fmt_of(p))
@@ -142,8 +167,8 @@ def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSumma
 
     for path in tables:
         fmt = fmt_of(path)
-        frame = _read(pl, storage.read(manifest.bucket, manifest.key(path)), fmt, manifest.key(path))
-        picked = sample_frame(frame, spec)
+        task = table_task(project, manifest, path)
+        picked, rows = sample_table(lambda task=task: batches(task), spec)
         put(path, picked, fmt, f"sample of {path}")
         if spec.split:
             train, held_out = split_frame(picked, spec.split, spec.seed)
@@ -152,7 +177,7 @@ def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSumma
             examples += [json.dumps({"table": path, "split": "eval", "row": json.loads(line)},
                                     ensure_ascii=False)
                          for line in held_out.head(spec.examples).write_ndjson().splitlines()]
-        summary.rows_in += frame.height
+        summary.rows_in += rows
         summary.rows_out += picked.height
     count = min(len(others), spec.rows) if spec.rows else math.ceil(len(others) * (spec.fraction or 0))
     for path in sorted(random.Random(spec.seed).sample(others, count)):
@@ -174,6 +199,17 @@ def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSumma
 
         meta.store(project, manifest, {"examples.jsonl": "\n".join(examples) + "\n"})
     return summary
+
+
+def table_task(project: Project, manifest: mf.Manifest, path: str):
+    """A reader task for one table of the dataset, streamed from where it lives."""
+    from octoup.data.stats.engine import StatsRequest, per_worker
+    from octoup.data.stats.readers import FileTask
+
+    entry = manifest.files[path]
+    return FileTask(manifest.cloud, project.cloud_settings(manifest.cloud), project.name, manifest.bucket,
+                    manifest.key(path), path, entry.size, f"{manifest.name}/{path}",
+                    per_worker(StatsRequest(manifest.name), 1))
 
 
 def split_frame(frame, train: float, seed: int):

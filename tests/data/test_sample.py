@@ -131,3 +131,23 @@ def test_sample_is_split_train_eval_with_examples_and_stats_only_pull(project, t
     assert fetched.returncode == 0, fetched.stderr
     assert "examples.jsonl, schema.yaml, stats.json → data/.octoup/w/" in fetched.stderr
     assert {p.name: p.read_bytes() for p in meta.iterdir() if p.name in saved} == saved
+
+
+def test_streamed_sample_does_not_depend_on_batching_and_is_uniform():
+    from octoup.data.sample import SampleSpec, sample_table
+
+    frame = pl.DataFrame({"i": range(20_000), "g": [i % 7 == 0 for i in range(20_000)]})
+
+    def batched(size):
+        return lambda: (frame.slice(i, size) for i in range(0, frame.height, size))
+
+    for spec in (SampleSpec(rows=500, seed=4), SampleSpec(fraction=0.03, seed=4),
+                 SampleSpec(fraction=0.01, stratify="g", seed=4), SampleSpec(rows=300, stratify="g", seed=9)):
+        whole, total = sample_table(batched(20_000), spec)
+        pieces, _ = sample_table(batched(777), spec)
+        assert total == 20_000 and whole.equals(pieces), spec
+        assert whole["i"].is_sorted()  # original order kept
+    uniform, _ = sample_table(batched(1000), SampleSpec(rows=2000, seed=1))
+    assert abs(uniform["i"].mean() - 10_000) < 400  # not biased to the start
+    tiny, total = sample_table(lambda: iter([frame.head(30)]), SampleSpec(fraction=0.01, seed=2))
+    assert (tiny.height, total) == (1, 30)  # at least one row, found by the keep-all pass
