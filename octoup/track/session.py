@@ -52,7 +52,6 @@ class Session:
         self.run_id = run_id
         self.experiment_id = experiment_id
         self.root = root
-        self.loaded: list[LoadedData] = []
 
     def log_param(self, key: str, value: Any) -> None:
         self.client.log_param(self.run_id, key, value)
@@ -93,7 +92,6 @@ class Session:
     def _record(self, data: LoadedData, context: str) -> None:
         from mlflow.entities import Dataset, DatasetInput, InputTag
 
-        self.loaded.append(data)
         self.set_tag(f"octoup.loaded.{data.name}", f"{data.version}@{data.sha256}")
         dataset = Dataset(name=data.name, digest=data.sha256[:12], source_type="octoup",
                           source=data.source)

@@ -38,28 +38,13 @@ def check_experiment(name: str) -> str:
     return name
 
 
-def allow_file_store(env: dict[str, str] | os._Environ = os.environ) -> None:
-    env[ALLOW_FILE_STORE] = "true"
-
-
 def client(root: Path):
     """An ``MlflowClient`` on the project's ``runs/`` folder."""
     try:
         from mlflow import MlflowClient
     except ImportError:
         raise MissingDependency("mlflow", "track") from None
-    allow_file_store()
+    os.environ[ALLOW_FILE_STORE] = "true"
     runs_folder(root).mkdir(parents=True, exist_ok=True)
     return MlflowClient(tracking_uri(root))
 
-
-def ensure_experiment(mlflow_client, name: str) -> str:
-    """The id of experiment ``name``, creating it as ``runs/<name>/`` when it does not exist."""
-    found = mlflow_client.get_experiment_by_name(name)
-    if found is not None:
-        return found.experiment_id
-    check_experiment(name)
-    store = mlflow_client._tracking_client.store
-    # FileStore's own writer, so meta.yaml matches this MLflow version; the id is the name.
-    store._create_experiment_with_id(name, name, None, [])
-    return name
