@@ -165,8 +165,8 @@ def check_column(rule: sc.ColumnSchema, found: ColumnStats, partial: ColumnParti
         low, high = rule.range.min, rule.range.max
         if (low is not None and found.min is not None and found.min < low) or \
                 (high is not None and found.max is not None and found.max > high):
-            out.append((OUT_OF_RANGE, f"values from {found.min} to {found.max}, the schema allows "
-                                      f"{low} to {high}"))
+            out.append((OUT_OF_RANGE, f"values from {_num(found.min)} to {_num(found.max)}, the schema "
+                                      f"allows {_num(low)} to {_num(high)}"))
     if found.string and found.type == "string" and (
             (rule.min_length is not None and (found.string.min_length or 0) < rule.min_length)
             or (rule.max_length is not None and (found.string.max_length or 0) > rule.max_length)):
@@ -175,6 +175,10 @@ def check_column(rule: sc.ColumnSchema, found: ColumnStats, partial: ColumnParti
     if rule.drift and base is not None:
         out += _drift(rule.drift, found, partial, base)
     return out
+
+
+def _num(value) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 def _type_fits(expected: str, found: ColumnStats) -> bool:
