@@ -274,11 +274,48 @@ def lfs_section() -> list[str]:
     return [*lines, ""]
 
 
+def container_section() -> list[str]:
+    data = _load("container")
+    if not data:
+        return []
+    meta = data["meta"]
+    lines = ["### Rebuilding an image after a code-only change", "",
+             f"Run {data['when']}; dockerd storage driver `{meta['storage_driver']}`; "
+             f"{' + '.join(meta['requirements'])} ({meta['wheels']} wheels, offline wheelhouse) on the "
+             "local debootstrap base image. naive = `COPY . /app` then `pip install`.", "",
+             "| case | client | seconds | notes |", "|---|---|---|---|"]
+    for m in data["measurements"]:
+        lines.append(f"| {m['case']} | {m['client']} | {m['seconds']:.1f} | {m['notes']} |")
+    verdict = "met" if meta["octoup_rebuild_vs_cold"] <= meta["goal"] else "NOT met"
+    lines += ["", f"octoup rebuild / cold = **{meta['octoup_rebuild_vs_cold']:.3f}** (goal ≤ {meta['goal']}: "
+              f"{verdict}); naive rebuild / cold = {meta['naive_rebuild_vs_cold']:.2f}.", ""]
+    return lines
+
+
+def stack_section() -> list[str]:
+    data = _load("stack")
+    if not data:
+        return []
+    meta = data["meta"]
+    lines = ["### `octoup stack preview` offline", "",
+             f"Run {data['when']} (load average {meta['load_average']:.1f} on "
+             f"{data['machine']['cpus']} cores); a fresh process per preview (`--size small --no-live`), "
+             "best of 3; floor = importing the cloud's Pulumi SDK modules the program uses.", "",
+             "| case | client | wall s | CPU s |", "|---|---|---|---|"]
+    for m in data["measurements"]:
+        cpu = m["extra"]["cpu_seconds"]
+        lines.append(f"| {m['case']} | {m['client']} | {m['seconds']:.2f} | {cpu:.2f} |")
+    verdict = "met" if meta["aws_seconds"] <= meta["goal_seconds"] else "NOT met"
+    lines += ["", f"Default stack (aws): **{meta['aws_seconds']} s** wall, {meta['aws_cpu_seconds']} s CPU "
+              f"(goal ≤ {meta['goal_seconds']} s wall: {verdict}).", ""]
+    return lines
+
+
 def main() -> None:
     body = [*cli_section(), *env_section(), *create_section(), *upload_section("aws"),
             *upload_section("gcp"), *upload_section("azure"), *copy_section(), *data_copy_section(),
             *runs_section(), *stats_section(),
-            *lfs_section()]
+            *lfs_section(), *container_section(), *stack_section()]
     text = DOC.read_text()
     block = f"{START}\n" + "\n".join(body) + f"\n{END}"
     DOC.write_text(re.sub(f"{re.escape(START)}.*{re.escape(END)}", lambda _: block, text,

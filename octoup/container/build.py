@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from octoup.container.context import ContextSummary, build_context
 from octoup.container.plan import WORKDIR, ImagePlan
@@ -50,20 +48,18 @@ def build(plan: ImagePlan, *, report: Callable[[str], None] = lambda line: None,
     dockerfile = plan.dockerfile()
     docker_client = client()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="octoup-build-") as tmp:
-        wheelhouse = None
-        if plan.offline:
-            from octoup.container.wheelhouse import download
+    wheelhouse = None
+    if plan.offline:
+        from octoup.container.wheelhouse import cached
 
-            wheelhouse = Path(tmp) / "wheelhouse"
-            report(f"downloading the wheelhouse for {plan.source} (Python {plan.python})")
-            download(plan, wheelhouse)
-        context, summary = build_context(plan, dockerfile, wheelhouse=wheelhouse)
-        with context:
-            report(f"context: {summary.files} project files, {human_size(summary.bytes)}"
-                   + (f", {summary.wheels} wheels" if summary.wheels else ""))
-            image_id, log, steps, cached = _run_build(docker_client, plan, context, report, nocache)
-    return BuildResult(plan.tag, image_id, time.perf_counter() - started, steps, cached, summary, log)
+        wheelhouse = cached(plan, report)
+    context, summary = build_context(plan, dockerfile, wheelhouse=wheelhouse)
+    with context:
+        report(f"context: {summary.files} project files, {human_size(summary.bytes)}"
+               + (f", {summary.wheels} wheels" if summary.wheels else ""))
+        image_id, log, steps, cached_steps = _run_build(docker_client, plan, context, report, nocache)
+    return BuildResult(plan.tag, image_id, time.perf_counter() - started, steps, cached_steps, summary,
+                       log)
 
 
 def _run_build(docker_client, plan: ImagePlan, context, report, nocache: bool):

@@ -31,6 +31,35 @@ def platforms(arch: str) -> list[str]:
     return [f"{tag}_{arch}" for tag in tags]
 
 
+def cache_root() -> Path:
+    import os
+
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "octoup" / "wheelhouse"
+
+
+def cached(plan: ImagePlan, report=lambda line: None) -> Path:
+    """The wheelhouse for ``plan``, downloaded once per (requirements, Python, CPU) and reused:
+    a code-only rebuild must not go back to the index."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    key = hashlib.sha256(f"{plan.env_text}\0{plan.python}\0{machine()}".encode()).hexdigest()[:24]
+    target = cache_root() / key
+    if target.is_dir():
+        report(f"wheelhouse for {plan.source} from the cache ({target})")
+        return target
+    report(f"downloading the wheelhouse for {plan.source} (Python {plan.python}, {machine()})")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=target.parent))
+    try:
+        download(plan, partial / "wheels")
+        (partial / "wheels").rename(target)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
 def download(plan: ImagePlan, target: Path) -> list[Path]:
     """Fill ``target`` with wheels for ``plan``'s requirements; pip's error becomes ours."""
     target.mkdir(parents=True, exist_ok=True)
