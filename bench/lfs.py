@@ -32,8 +32,16 @@ import time
 from pathlib import Path
 
 from bench.common import Measurement, save, temp_dir
-from bench.data_copy import BIN, CREDENTIALS, _emulator, _env, _rclone_version, _version, make_files, \
-    run_client
+from bench.data_copy import (
+    BIN,
+    CREDENTIALS,
+    _emulator,
+    _env,
+    _rclone_version,
+    _version,
+    make_files,
+    run_client,
+)
 
 TOML = """[project]
 name = "bench"
@@ -158,8 +166,9 @@ def main() -> None:
                 for case, result in (("push", push), ("pull", pull)):
                     times.setdefault((case, name), []).append(result["seconds"])
                     rss[(case, name)] = max(rss.get((case, name), 0), result["peak_rss_mb"])
-                print(f"{name:22s} push {push['seconds']:6.2f} s ({nbytes / 1e6 / push['seconds']:6.1f} MB/s)  "
-                      f"pull {pull['seconds']:6.2f} s ({nbytes / 1e6 / pull['seconds']:6.1f} MB/s)", flush=True)
+                rates = [f"{case} {r['seconds']:6.2f} s ({nbytes / 1e6 / r['seconds']:6.1f} MB/s)"
+                         for case, r in (("push", push), ("pull", pull))]
+                print(f"{name:22s} " + "  ".join(rates), flush=True)
                 shutil.rmtree(run_dir, ignore_errors=True)
     results = [Measurement("lfs", case, name, min(seconds), nbytes, runs=len(seconds),
                            extra={"all_seconds": [round(t, 2) for t in seconds],
@@ -167,7 +176,8 @@ def main() -> None:
                for (case, name), seconds in sorted(times.items())]
     meta = {"files": args.files, "file_kib": args.file_kib, "bytes": nbytes, "repeat": args.repeat,
             "moto": _version("moto"), "rclone": _rclone_version(),
-            "git_lfs": subprocess.run(["git", "lfs", "version"], capture_output=True, text=True).stdout.strip()}
+            "git_lfs": subprocess.run(["git", "lfs", "version"], capture_output=True,
+                                      text=True).stdout.strip()}
     print(f"total {time.perf_counter() - began:.0f} s")
     if not args.no_save:
         save("lfs", results, meta)

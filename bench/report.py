@@ -257,11 +257,10 @@ def lfs_section() -> list[str]:
              f"Run {data['when']} ({data['machine']['cpus']} cores); {meta['files']} files × "
              f"{meta['file_kib'] // 1024} MiB ({meta['bytes'] / 1e6:,.0f} MB), best of {meta['repeat']}, "
              f"{meta['git_lfs']}, rclone {meta['rclone']}, moto {meta['moto']}.", "",
-             "| case | client | best s | MB/s | all runs (s) | peak RSS of the command (MB) |",
-             "|---|---|---|---|---|---|"]
+             "| case | client | best s | MB/s | all runs (s) |", "|---|---|---|---|---|"]
     for m in data["measurements"]:
         lines.append(f"| {m['case']} | {m['client']} | {m['seconds']:.2f} | {m['mb_per_s']:.1f} | "
-                     f"{_runs(m)} | {m['extra']['peak_rss_mb']:.0f} |")
+                     f"{_runs(m)} |")
     lines.append("")
     for case in ("push", "pull"):
         lfs, direct, rclone = (best.get((case, c)) for c in ("git-lfs+octoup", "octoup-data", "rclone"))

@@ -155,14 +155,39 @@ class ProgressEvents:
 
 
 def open_store(cwd: Path) -> Store:
+    """The project's store: octoup.toml at or above ``cwd``, else the one committed at HEAD (a clone
+    made with ``--no-checkout`` has none in its work tree while git-lfs fills it)."""
     from octoup import config
     from octoup.gitdata.store import locate
     from octoup.project_root import find_root
 
     root = find_root(cwd)
-    if root is None:
+    if root is not None:
+        return locate(config.load(root))
+    project = _committed_project(cwd)
+    if project is None:
         raise NotConfigured(cwd)
-    return locate(config.load(root))
+    return locate(project)
+
+
+def _committed_project(cwd: Path):
+    """The project octoup.toml at HEAD describes (with this clone's octoup.local.toml), or None."""
+    import subprocess
+    import tomllib
+
+    from octoup import config
+    from octoup.project_root import CONFIG_FILE, LOCAL_CONFIG_FILE
+    from octoup.textfiles import read_toml
+
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, text=True)
+    shown = subprocess.run(["git", "show", f"HEAD:{CONFIG_FILE}"], cwd=cwd, capture_output=True, text=True)
+    if top.returncode or shown.returncode:
+        return None
+    root = Path(top.stdout.strip())
+    main = tomllib.loads(shown.stdout)
+    local = read_toml(root / LOCAL_CONFIG_FILE) if (root / LOCAL_CONFIG_FILE).is_file() else {}
+    return config.Project(root, config.ProjectConfig.model_validate(config.deep_merge(main, local)),
+                          {"main": main, "local": local})
 
 
 def lfs_tmp(cwd: Path) -> Path:

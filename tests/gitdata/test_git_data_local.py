@@ -233,3 +233,43 @@ def test_one_of_many_racing_lockers_wins(project, gitenv):
     locks.unlock(store, "data/x.csv", "someone@else", force=True)
     assert locks.list_locks(store) == []
     assert registry  # the provider registry is what locate() used
+
+
+def test_a_no_checkout_clone_finds_the_store_in_the_committed_octoup_toml(pushed, remote):
+    clone = pushed.parent / "bare-tree"
+    git(pushed.parent, "clone", "--quiet", "--no-checkout", str(remote), str(clone))
+    octoup_ok("init", cwd=clone)
+    git(clone, "lfs", "fetch", "origin", "main")  # octoup.toml is not in the work tree yet
+    git(clone, "checkout", "--quiet", "main")
+    assert sha(clone / "data/a.bin") == OID["data/a.bin"]
+
+
+def test_clone_asks_for_the_cloud_on_a_terminal(pushed, remote):
+    """A real pseudo-terminal: the prompt lists the installed clouds; the answers pick local and keep
+    the copy to this clone."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    main, secondary = os.openpty()
+    clone = pushed.parent / "asked"
+    proc = subprocess.Popen([sys.executable, "-m", "octoup", "clone", str(remote), str(clone), "--copy-data"],
+                            cwd=pushed.parent, stdin=secondary, stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    seen, answers = b"", [(b"Cloud (name or number)", b"local\n"), (b"project's data store", b"n\n")]
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            seen += os.read(main, 4096)
+        except OSError:
+            break
+        if answers and answers[0][0] in seen:
+            os.write(main, answers.pop(0)[1])
+    proc.wait(timeout=60)
+    os.close(main)
+    text = seen.decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert "Copy the data into a new bucket on which cloud?" in text and "local" in text
+    assert "octoup.local.toml (this clone only)" in text
+    assert sha(clone / "data/a.bin") == OID["data/a.bin"]
