@@ -161,7 +161,10 @@ def clone(options: CloneOptions, reporter: Reporter, announce=print) -> CloneSum
             raise OctoupError(f"{target.uri} is the project's store already: nothing to copy",
                               "Pick another bucket with --bucket, or clone without --copy-data.")
         announce(f"Copying the data from {source.uri} to {target.uri} ...")
-        summary.copy = copy_objects(folder, source, target, list(options.revs) or ["--all"], reporter)
+        try:
+            summary.copy = copy_objects(folder, source, target, list(options.revs) or ["--all"], reporter)
+        except StoreMissing as exc:
+            raise _gone(folder, source, exc) from None
         summary.recorded = record(config.load(folder), target, local=True)
         if options.project_store:
             shared = record(config.load(folder), target, local=False)
@@ -172,11 +175,16 @@ def clone(options: CloneOptions, reporter: Reporter, announce=print) -> CloneSum
         try:
             store.check_exists()
         except StoreMissing as exc:
-            raise OctoupError(
-                f"cloned the code into {folder}, but {exc.message}",
-                f"Copy the data from a store that still has it, or point this clone at one: "
-                f"`cd {folder} && octoup config set --local clouds.{store.cloud}.bucket NAME && octoup init "
-                "&& git lfs pull`.") from None
+            raise _gone(folder, store, exc) from None
         checkout_data(folder, options.include)
         summary.data_checked_out = True
     return summary
+
+
+def _gone(folder: Path, store: Store, exc: StoreMissing) -> OctoupError:
+    """The code is cloned but the data store is gone: say so, and how to point the clone elsewhere."""
+    return OctoupError(
+        f"cloned the code into {folder}, but {exc.message}",
+        "Point this clone at a store that has the data: "
+        f"`cd {folder} && octoup config set --local clouds.{store.cloud}.bucket NAME && octoup init "
+        "&& git lfs pull` (or ask the project for the store it moved to).")

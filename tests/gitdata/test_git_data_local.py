@@ -118,6 +118,10 @@ def test_clone_whose_bucket_is_gone_says_so_and_how_to_fix_it(pushed, remote, is
     assert "local://weather-data/lfs/ does not exist" in failed.stderr
     assert f"cd {clone} && octoup config set --local clouds.local.bucket NAME && octoup init" in failed.stderr
     assert (clone / "octoup.toml").is_file()  # the code is there
+    copy = run_octoup("clone", str(remote), str(pushed.parent / "gone-copy"), "--copy-data",
+                      "--cloud", "local", cwd=pushed.parent)
+    assert copy.returncode == 2 and "local://weather-data/lfs/ does not exist" in copy.stderr
+    assert "octoup config set --local clouds.local.bucket NAME" in copy.stderr
     warned = octoup_ok("init", cwd=clone)
     assert "Warning: the project's git data store local://weather-data/lfs/ does not exist" in warned.stderr
 
