@@ -127,3 +127,28 @@ def test_stack_up_without_pulumi_cli_says_how_to_install(octoup, aws_project):
     assert result.returncode == 2
     assert "need the Pulumi CLI" in result.stderr and "get.pulumi.com" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_gcp_preview_reads_the_bucket_from_the_gcs_emulator(octoup, isolated, gcs_emulator, monkeypatch):
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    (isolated / "octoup.toml").write_text(
+        '[project]\nname = "weather"\n\n'
+        f'[clouds.gcp]\nendpoint_url = "{gcs_emulator.url}"\nbucket = "weather-stack-test"\n')
+
+    def plan() -> dict[str, str]:
+        result = octoup("stack", "preview", "--cloud", "gcp", "--json")
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert "buckets from the gcp storage adapter" in data["plan"]["live"]
+        assert "the gcp provider has no compute adapter" in data["plan"]["live"]
+        return types(data)
+
+    assert plan()["gcp:storage/bucket:Bucket"] == "+"
+    from octoup import registry
+    from octoup.config import load
+
+    project = load(isolated)
+    registry.for_project(project, "gcp").ensure_bucket("weather-stack-test")
+    steps = plan()
+    assert steps["gcp:storage/bucket:Bucket"] == "="
+    assert steps["gcp:compute/firewall:Firewall"] == "?"
