@@ -48,8 +48,11 @@ def track(
         say(f"Recorded the store in octoup.toml ({', '.join(summary.recorded)}).")
     if summary.ignored:
         shown = ", ".join(summary.ignored[:5]) + (" ..." if len(summary.ignored) > 5 else "")
-        say(f"Note: {len(summary.ignored)} matching file(s) are hidden by .gitignore ({shown}); "
-            "un-ignore them (a `!pattern` line) so `git add` takes them.")
+        # a pattern with a slash is anchored at the top, as in .gitattributes; one without matches anywhere
+        lines = "".join(f"\n  !{'/' + p.lstrip('/') if '/' in p.strip('/') else p}" for p in patterns)
+        say(f"Note: {len(summary.ignored)} matching file(s) are hidden from git ({shown}) by "
+            f"{summary.ignore_rule or '.gitignore'}. Add these lines to .gitignore so `git add` takes them:"
+            f"{lines}")
     say("Commit .gitattributes and octoup.toml. Other clones run `octoup init` once (or use `octoup clone`).")
 
 

@@ -155,3 +155,14 @@ def ignored(root: Path, patterns: list[str]) -> list[str]:
     names = [n for n in out.split("\0") if n]
     return [n for n in names if any(fnmatch.fnmatch(n, p) or fnmatch.fnmatch(Path(n).name, p)
                                     for p in patterns)]
+
+
+def ignore_rule(root: Path, path: str) -> str | None:
+    """Where the rule hiding ``path`` lives and what it says, e.g. ``.gitignore:4 (/data/**)``."""
+    result = subprocess.run(["git", "check-ignore", "-v", "--", path], cwd=root, capture_output=True,
+                            text=True)
+    if result.returncode != 0 or ":" not in result.stdout:
+        return None
+    where, _, rest = result.stdout.partition("\t")[0].rpartition(":")
+    source, _, line = where.rpartition(":")
+    return f"{source}:{line} ({rest})"

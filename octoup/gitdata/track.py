@@ -21,6 +21,7 @@ class TrackSummary:
     recorded: list[str]
     bucket_created: bool
     ignored: list[str] = field(default_factory=list)
+    ignore_rule: str | None = None
 
 
 @dataclass
@@ -50,8 +51,9 @@ def track(patterns: list[str], cloud: str | None = None, start: Path | None = No
     recorded = record(project, store, local=False)
     new = repo.track(root, patterns)
     configured = repo.configure(root)
+    hidden = repo.ignored(root, patterns)
     return TrackSummary(root, store.uri, repo.tracked_patterns(root), new, configured, recorded, created,
-                        repo.ignored(root, patterns))
+                        hidden, repo.ignore_rule(root, hidden[0]) if hidden else None)
 
 
 def init(start: Path | None = None) -> InitSummary:

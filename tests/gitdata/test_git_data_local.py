@@ -277,3 +277,19 @@ def test_clone_asks_for_the_cloud_on_a_terminal(pushed, remote):
     assert "Copy the data into a new bucket on which cloud?" in text and "local" in text
     assert "octoup.local.toml (this clone only)" in text
     assert sha(clone / "data/a.bin") == OID["data/a.bin"]
+
+
+def test_track_says_which_gitignore_rule_hides_matching_files(project, gitenv):
+    git(project, "init", "--quiet")
+    (project / ".gitignore").write_text("# data is not for git\n/data/**\n!/data/**/\n")
+    (project / "data/raw").mkdir(parents=True)
+    (project / "data/raw/wine.csv").write_text("a,b\n1,2\n")
+    done = octoup_ok("data", "track", "data/raw/**", "*.parquet", cwd=project)
+    assert ("1 matching file(s) are hidden from git (data/raw/wine.csv) by .gitignore:2 (/data/**)"
+            in done.stderr)
+    assert "\n  !/data/raw/**\n  !*.parquet" in done.stderr
+    with (project / ".gitignore").open("a") as fh:
+        fh.write("!/data/raw/**\n")
+    git(project, "add", "data/raw/wine.csv")
+    staged = git(project, "show", ":data/raw/wine.csv").stdout
+    assert staged.startswith(POINTER.decode())  # git holds a pointer
