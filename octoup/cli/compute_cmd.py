@@ -140,12 +140,14 @@ def down(name: Annotated[str | None, typer.Argument(
         raise OctoupError("give a machine name or --all, not both", "--all deletes every octoup machine.")
     project, provider = _context(cloud)
     machine = find(provider, project.name, name).name if name else None
-    left = run_down(provider, None if all_projects else project.name, machine, report=say)
+    found, left = run_down(provider, None if all_projects else project.name, machine, report=say)
     if as_json:
-        emit_json({"left": left})
+        emit_json({"deleted": [r for r in found if r not in left], "left": left})
     if left:
         raise OctoupError("still tagged after teardown: "
                           + ", ".join(f"{r.kind} {r.id}" for r in left),
                           "Run `octoup compute down` again; the cloud may still be deleting them.")
     if not as_json:
-        say(f"nothing tagged with {'octoup' if all_projects else project.name} is left on {provider.name}")
+        what = "octoup" if all_projects else project.name
+        say(f"nothing tagged with {what} is left on {provider.name}" if found
+            else f"nothing tagged with {what} on {provider.name}: nothing to delete")

@@ -125,16 +125,14 @@ def teardown(provider: ComputeProvider, resources: list[CloudResource],
 
 
 def down(provider: ComputeProvider, project: str | None, machine: str | None,
-         report: Report = lambda line: None) -> list[CloudResource]:
+         report: Report = lambda line: None) -> tuple[list[CloudResource], list[CloudResource]]:
     """Delete one machine (or all of ``project``'s, or every octoup machine when ``project`` is
-    None) and everything tagged with it; return what is still tagged afterwards (empty = clean)."""
+    None) and everything tagged with it; return (what was found, what is still tagged after)."""
     resources = provider.resources(project, machine)
     if not resources:
-        what = f"machine {machine}" if machine else f"project {project}" if project else "octoup"
-        report(f"nothing tagged with {what} on {provider.name}")
-        return []
+        return [], []
     teardown(provider, resources, report)
-    return provider.resources(project, machine)
+    return resources, provider.resources(project, machine)
 
 
 def find(provider: ComputeProvider, project: str, name: str) -> Machine:

@@ -51,6 +51,8 @@ def test_up_status_ssh_down_leaves_nothing(octoup, aws_project, aws_env, ami):
     assert tagged(aws_env, name) == {"instances": [], "volumes": [], "security-groups": [],
                                      "key-pairs": []}
     assert json.loads(octoup("compute", "ls", "--json").stdout) == []
+    again = octoup("compute", "down")
+    assert again.returncode == 0 and f"nothing tagged with {name} on aws: nothing to delete" in again.stderr
 
 
 def test_failed_up_tears_down_what_it_created(octoup, aws_project, aws_env):

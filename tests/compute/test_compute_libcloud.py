@@ -46,7 +46,8 @@ def test_libcloud_ec2_driver_with_moto_namespace_create_list_down_leaves_nothing
     assert kinds == ["instance", "key-pair", "security-group", "volume"]
     left = tagged(aws_env, project.name)
     assert [len(left[k]) for k in ("instances", "volumes", "security-groups")] == [1, 1, 1]
-    assert down(compute, project.name, None) == []
+    found, left = down(compute, project.name, None)
+    assert len(found) == 4 and left == []
     assert tagged(aws_env, project.name) == EMPTY
     assert compute.machines(project.name) == []
 
