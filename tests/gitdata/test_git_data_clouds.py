@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from octoup import config, registry
 from tests.conftest import run_octoup
 from tests.gitdata.conftest import as_user, git, octoup_ok, sha, start_repo
@@ -90,3 +92,20 @@ def test_push_clone_with_copy_to_gcs_branch_history_and_locks(cloud_project, rem
     octoup_ok("data", "unlock", "data/raw/readings.csv", cwd=clone)
     git(work, "push", "--quiet", "origin", "main")
     assert "bob's edit" in git(remote, "log", "--format=%s", "main").stdout
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
+def test_round_trip_and_locks_on_each_cloud(cloud_project, remote, cloud):
+    """Plain git push into each emulator, a plain clone + init + git lfs pull back, a lock object."""
+    files = {"data/a.bin": hashlib.shake_256(cloud.encode()).digest(3 * 2**20), "data/b.txt": b"b\n"}
+    start_repo(cloud_project, remote, files, cloud=cloud)
+    clone = cloud_project.parent / "plain"
+    git(cloud_project.parent, "clone", "--quiet", str(remote), str(clone), env={"GIT_LFS_SKIP_SMUDGE": "1"})
+    octoup_ok("init", cwd=clone)
+    git(clone, "lfs", "pull")
+    for name, data in files.items():
+        assert (clone / name).read_bytes() == data
+    octoup_ok("data", "lock", "data/b.txt", cwd=clone)
+    assert "data/b.txt" in octoup_ok("data", "locks", cwd=cloud_project).stdout
+    octoup_ok("data", "unlock", "data/b.txt", cwd=clone)
+    assert "No locks" in octoup_ok("data", "locks", cwd=cloud_project).stderr
