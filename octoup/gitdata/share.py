@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from octoup.gitdata.agent import Agent, Channel
 
+CLOSE_WAIT = 30.0
+"""Seconds the sharing worker waits, after its own ``terminate``, for each worker still connected."""
+
 
 def _lfs_pid() -> int | None:
     """The git-lfs process this worker belongs to (it may be started through ``sh -c``)."""
@@ -95,11 +98,12 @@ class Server:
             self.agent.serve(lines, self.channel_type(out))
 
     def close(self) -> None:
-        """Stop accepting, then wait for the workers still connected (they finish with git-lfs)."""
+        """Stop accepting, then wait for the workers still connected: git-lfs ends them all together
+        once every transfer is done, so this is short; the bound only guards against a stuck one."""
         self.listener.close()
         self.path.unlink(missing_ok=True)
         for thread in list(self.threads):
-            thread.join()
+            thread.join(timeout=CLOSE_WAIT)
 
 
 def relay(first: str, lines, conn: socket.socket, channel: Channel, fallback) -> None:
