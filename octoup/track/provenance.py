@@ -65,11 +65,25 @@ def git_tags(root: Path) -> dict[str, str]:
 
 
 def env_lock(prefix: Path) -> str:
-    """``name==version`` of every distribution in the env, sorted: the run's exact packages."""
-    from octoup.env.installed import read
+    """``name==version`` of every distribution in the env, sorted: the run's exact packages.
 
-    packages = read(prefix).packages.values()
-    return "".join(f"{p.name}=={p.version}\n" for p in sorted(packages, key=lambda p: p.name.lower()))
+    Read from the metadata folder names (``name-version.dist-info``, conda's
+    ``name-version-build.json``), not from each METADATA file: this runs before every script.
+    """
+    from packaging.utils import canonicalize_name
+
+    from octoup.env.installed import site_packages
+
+    found: dict[str, str] = {}
+    for record in (prefix / "conda-meta").glob("*.json"):
+        name, version, _ = record.stem.rsplit("-", 2)
+        found[canonicalize_name(name)] = version
+    for folder in site_packages(prefix):
+        for meta in (*folder.glob("*.dist-info"), *folder.glob("*.egg-info")):
+            name, _, rest = meta.stem.partition("-")
+            if rest:
+                found.setdefault(canonicalize_name(name), rest.split("-", 1)[0])
+    return "".join(f"{name}=={version}\n" for name, version in sorted(found.items()))
 
 
 def env_tags(root: Path, prefix: Path, lock: str) -> dict[str, str]:
