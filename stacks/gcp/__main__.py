@@ -37,6 +37,6 @@ if params.get("instance_type"):
         metadata={"user-data": params["user_data"],
                   "ssh-keys": f"octo:{params['ssh_public_key']}"},
         service_account={"email": account.email, "scopes": ["cloud-platform"]},
-        guest_accelerators=[{"type": "nvidia-l4", "count": params["gpus"]}] if params.get("gpus") else None,
+        # g2 machine types come with their L4 GPU attached; GPU VMs cannot live-migrate
         scheduling={"on_host_maintenance": "TERMINATE"} if params.get("gpus") else None)
     pulumi.export("public_ip", machine.network_interfaces[0].access_configs[0].nat_ip)

@@ -10,5 +10,6 @@ def provider_info() -> ProviderInfo:
         distribution="octoup-gcp",
         storage="octoup_gcp.storage:GcsStorage",
         settings="octoup_gcp.settings:GcpSettings",
+        compute="octoup_gcp.compute:GceCompute",
         extra="gcp",
     )
