@@ -1,34 +1,17 @@
-"""Render the GitHub Actions workflow that runs ``octoup env check`` on every push."""
+"""The GitHub Actions workflow that runs ``octoup env check`` on every push."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from octoup import __version__
-from octoup.errors import OctoupError
+from octoup import github_workflows
 
 TARGET = Path(".github/workflows/octoup-env.yml")
 
 
 def render(*, python: str, tests: bool) -> str:
-    import jinja2
-
-    from octoup.resources import templates_dir
-
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir() / "github"),
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return environment.get_template("octoup-env.yml.j2").render(
-        python=python, tests=tests, octoup_requirement=f"octoup>={__version__}"
-    )
+    return github_workflows.render("octoup-env.yml.j2", python=python, tests=tests)
 
 
 def write(root: Path, *, python: str, tests: bool, force: bool = False) -> Path:
-    path = root / TARGET
-    if path.exists() and not force:
-        raise OctoupError(f"{TARGET} already exists", "Pass --force to replace it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(python=python, tests=tests), encoding="utf-8")
-    return path
+    return github_workflows.write(root, TARGET, render(python=python, tests=tests), force=force)
