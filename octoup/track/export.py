@@ -31,8 +31,7 @@ def to_sqlite(root: Path, runs: list[Run], path: Path) -> ExportResult:
         from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
     except ImportError:
         raise OctoupError("exporting to sqlite needs SQLAlchemy and Alembic (MLflow's database store)",
-                          "pip install mlflow  (the full package; octoup's 'track' extra installs "
-                          "mlflow-skinny)") from None
+                          "pip install 'octoup[track]'  (it brings both with mlflow-skinny)") from None
     from mlflow.entities import Metric, Param, RunStatus, RunTag
 
     if path.exists():
