@@ -325,8 +325,9 @@ class CloudResource:
     state: str | None = None
 
 
-TEARDOWN_ORDER = ("instance", "volume", "security-group", "key-pair")
-"""Instances first (their volumes and groups cannot go while they run), key pairs last."""
+TEARDOWN_ORDER = ("instance", "volume", "security-group", "key-pair", "resource-group")
+"""Instances first (their volumes and groups cannot go while they run), key pairs, then the
+resource group that holds the rest (Azure)."""
 
 
 class ComputeProvider(ABC):

@@ -15,8 +15,11 @@ from octoup.iac.params import StackParams
 BUCKETS = {"aws:s3/bucket:Bucket": "bucket", "gcp:storage/bucket:Bucket": "name",
            "azure-native:storage:BlobContainer": "containerName"}
 COMPUTE = {"aws:ec2/instance:Instance": "instance", "aws:ec2/securityGroup:SecurityGroup": "security-group",
-           "aws:ec2/keyPair:KeyPair": "key-pair"}
-INSTANCE_TYPE = {"aws:ec2/instance:Instance": "instanceType"}
+           "aws:ec2/keyPair:KeyPair": "key-pair", "gcp:compute/instance:Instance": "instance",
+           "gcp:compute/firewall:Firewall": "security-group",
+           "azure-native:compute:VirtualMachine": "instance",
+           "azure-native:resources:ResourceGroup": "resource-group"}
+INSTANCE_TYPE = {"aws:ec2/instance:Instance": "instanceType", "gcp:compute/instance:Instance": "machineType"}
 LABELS = {"+": "create", "~": "update", "-": "delete", "=": "same", "?": "create (live state not read)"}
 
 

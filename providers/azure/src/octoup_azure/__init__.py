@@ -10,5 +10,6 @@ def provider_info() -> ProviderInfo:
         distribution="octoup-azure",
         storage="octoup_azure.storage:AzureBlobStorage",
         settings="octoup_azure.settings:AzureSettings",
+        compute="octoup_azure.compute:AzureCompute",
         extra="azure",
     )
