@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from octoup import config, registry
+from octoup.provider import Capability
 
 
 @dataclass
@@ -54,7 +55,10 @@ def report(*, check_credentials: bool = True) -> list[ProviderRow]:
         row = ProviderRow(name, info.description, True, info.distribution)
         try:
             adapter = registry.storage(name, _settings_for(project, name))
-            row.capabilities = sorted(c.value for c in adapter.capabilities)
+            capabilities = {c.value for c in adapter.capabilities}
+            if info.compute:  # a compute adapter is registered beside the storage one
+                capabilities.add(Capability.COMPUTE.value)
+            row.capabilities = sorted(capabilities)
             if check_credentials:
                 status = adapter.check_credentials()
                 row.credentials_ok, row.credentials = status.ok, status.source

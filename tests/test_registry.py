@@ -71,6 +71,7 @@ def test_providers_command_reports_capabilities_and_credentials(octoup):
     assert set(rows) >= {"local", "aws", "gcp", "azure", "libcloud"}
     assert rows["local"]["credentials_ok"] is True
     assert "multipart" in rows["local"]["capabilities"]
+    assert all("compute" in rows[cloud]["capabilities"] for cloud in ("aws", "gcp", "azure", "libcloud"))
     assert rows["aws"]["credentials_ok"] is False
     assert "AWS_ACCESS_KEY_ID" in rows["aws"]["credentials_hint"]
     table = octoup("providers")
