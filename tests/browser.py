@@ -43,9 +43,11 @@ def blank(png: Path) -> bool:
     return all(low == high for low, high in extrema)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    """One headless Chromium per test worker."""
+    """A headless Chromium for one test module. Not per session: playwright's sync API keeps an
+    event loop running in the thread while it is open, which breaks ``asyncio.run`` in other tests
+    of the same worker (and a second playwright in the same thread)."""
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         pytest.fail("chromium is not installed: scripts/test installs it with apt-get")

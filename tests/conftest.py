@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium  # noqa: F401  (one definition of the fixture for every test)
+
 SECRET_ENV = ("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_PROFILE",
               "AZURE_STORAGE_CONNECTION_STRING", "AZURE_STORAGE_KEY", "AZURE_STORAGE_ACCOUNT",
               "GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST", "OCTOUP_DEBUG",

@@ -23,11 +23,8 @@ from octoup.data.profile import Profile, drift, profile
 from octoup.data.stats.engine import StatsRequest, local_tasks, measure
 from octoup.data.stats.model import DatasetStats, finish
 from octoup.errors import OctoupError
-from tests import browser
 from tests.browser import keep_screenshot, open_page
 from tests.conftest import run_octoup
-
-chromium = browser.chromium  # the session fixture
 
 
 def _package_file(package: str, name: str) -> Path:
