@@ -3,17 +3,18 @@
 Taking a lock writes a claim ``lfs/locks/<sha256 of path>/<time>-<nonce>.json`` and then lists
 that folder: the claim wins only when it is alone. Every store octoup supports lists what was
 written before (S3, GCS, Azure Blob and the local store are strongly consistent), so of two
-people claiming at once at least one sees the other and steps back; nobody ever wins while a
-claim by someone else exists. A loser deletes its claim and retries a few times, so two claims
-that only raced both clear and one of them gets the lock.
+people claiming at once at least one sees the other: two never both win. Among racing claims the
+oldest stays and waits (up to ``WAIT`` seconds) for the others, which step back as soon as they
+see an older claim, so one of them wins instead of all retreating. A claim still not alone after
+the wait (a lock was taken in between) steps back too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import json
-import random
 import socket
 import time
 import uuid
@@ -28,9 +29,8 @@ if TYPE_CHECKING:
 
     from octoup.gitdata.store import Store
 
-ATTEMPTS = 4
-SETTLED = 10.0
-"""A claim older than this (seconds) is a held lock, not someone racing us: no point retrying."""
+WAIT = 3.0
+"""How long the oldest of racing claims waits for the younger ones to step back (seconds)."""
 
 
 @dataclass(frozen=True)
@@ -83,23 +83,37 @@ def _claims(store: Store, path: str) -> list[Lock]:
 
 def lock(store: Store, path: str, owner: str) -> tuple[Lock, bool]:
     """Lock ``path`` for ``owner``: (the lock, whether it is new). Raises :class:`Locked`."""
-    for attempt in range(ATTEMPTS):
-        now = datetime.now(UTC)
-        key = f"{_folder(store, path)}{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
-        record = {"path": path, "owner": owner, "created": now.isoformat(timespec="seconds")}
-        store.storage.put(store.bucket, key, json.dumps(record).encode())
-        others = [c for c in _claims(store, path) if c.key != key]
+    now = datetime.now(UTC)
+    key = f"{_folder(store, path)}{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
+    record = {"path": path, "owner": owner, "created": now.isoformat(timespec="seconds")}
+    store.storage.put(store.bucket, key, json.dumps(record).encode())
+    deadline = time.monotonic() + WAIT
+    while True:
+        claims = _claims(store, path)
+        others = [c for c in claims if c.key != key]
         if not others:
             return Lock(path, owner, record["created"], key), True
-        store.storage.delete(store.bucket, key)
-        held = others[0]
+        if claims[0].key == key and time.monotonic() < deadline:
+            time.sleep(0.05)  # the oldest claim: the younger ones are stepping back
+            continue
+        _withdraw(store, key)
         if all(c.owner == owner for c in others):
-            return held, False
-        age = time.time() - int(held.id.split("-", 1)[0]) / 1e9
-        if age > SETTLED or attempt == ATTEMPTS - 1:
-            raise Locked(held)
-        time.sleep(random.uniform(0.05, 0.4) * (attempt + 1))
-    raise AssertionError("unreachable")
+            return others[0], False
+        raise Locked(_holder(store, path, deadline) or others[0])
+
+
+def _holder(store: Store, path: str, deadline: float) -> Lock | None:
+    """The claim left once racing claims have stepped back (waits until ``deadline`` at most)."""
+    while True:
+        claims = _claims(store, path)
+        if len(claims) <= 1 or time.monotonic() >= deadline:
+            return claims[0] if claims else None
+        time.sleep(0.05)
+
+
+def _withdraw(store: Store, key: str) -> None:
+    with contextlib.suppress(ObjectNotFound):  # already removed (an `unlock --force` of everything)
+        store.storage.delete(store.bucket, key)
 
 
 def unlock(store: Store, path: str, owner: str, *, force: bool = False) -> Lock:

@@ -117,7 +117,10 @@ class LocalStorage(StorageProvider):
             key = None if stem.startswith("@") else unquote(stem)
             if key is not None and not key.startswith(prefix):
                 continue
-            meta = json.loads(Path(entry.path).read_text())
+            try:
+                meta = json.loads(Path(entry.path).read_text())
+            except FileNotFoundError:  # deleted since the folder was read: not listed, as on a cloud
+                continue
             if meta["key"].startswith(prefix):
                 entries.append(meta)
         for meta in sorted(entries, key=lambda m: m["key"]):
@@ -141,7 +144,10 @@ class LocalStorage(StorageProvider):
     def open(self, bucket: str, key: str) -> BinaryIO:
         path = self._bucket(bucket)
         self._meta(path, key)
-        return (path / "objects" / _name(key)).open("rb")
+        try:
+            return (path / "objects" / _name(key)).open("rb")
+        except FileNotFoundError:  # deleted between the two reads
+            raise ObjectNotFound(self.uri(bucket, key)) from None
 
     def _commit(self, bucket_path: Path, key: str, data_file: Path, md5: str, sha256: str,
                 metadata: Mapping[str, str] | None) -> ObjectInfo:
