@@ -10,7 +10,7 @@ strings, 1 high-cardinality id, 1 timestamp), cached in ~/.cache/octoup-bench/st
   still reads its file): 1M-row file, TFDV `generate_statistics_from_dataframe` and ydata-profiling
   `ProfileReport(minimal=True).get_description()`.
 
-The peers live in their own venv (~/.cache/octoup-bench/peers), made with uv on first use.
+The peers live in their own venvs (~/.cache/octoup-bench/peer-*), made with uv on first use.
 """
 
 from __future__ import annotations
@@ -26,9 +26,12 @@ from bench.common import ROOT, Measurement, save, temp_dir
 
 CACHE = Path.home() / ".cache" / "octoup-bench"
 DATA = CACHE / "stats-10m"
-PEERS = CACHE / "peers"
-PEER_PACKAGES = ["duckdb", "ydata-profiling", "tensorflow-data-validation", "dill", "setuptools<81",
-                 "pyarrow", "polars"]
+PEERS = {
+    "duckdb": ["duckdb"],
+    "tfdv": ["tensorflow-data-validation", "pandas<2", "dill", "setuptools<81"],
+    "ydata": ["ydata-profiling", "visions>=0.8.1", "setuptools<81", "pyarrow"],
+}
+"""One venv per peer: TFDV 1.16 needs pandas < 2, ydata-profiling 4.18 needs visions 0.8 (pandas >= 2)."""
 RUN = """
 import resource, subprocess, sys, time, json
 start = time.perf_counter()
@@ -98,11 +101,12 @@ def generate(files: int, rows: int) -> list[Path]:
     return paths
 
 
-def peers_python() -> Path:
-    python = PEERS / "bin" / "python"
+def peer_python(name: str) -> Path:
+    folder = CACHE / f"peer-{name}"
+    python = folder / "bin" / "python"
     if not python.exists():
-        subprocess.run(["uv", "venv", "-q", "-p", "3.11", str(PEERS)], check=True)
-        subprocess.run(["uv", "pip", "install", "-q", "--python", str(python), *PEER_PACKAGES], check=True)
+        subprocess.run(["uv", "venv", "-q", "-p", "3.11", str(folder)], check=True)
+        subprocess.run(["uv", "pip", "install", "-q", "--python", str(python), *PEERS[name]], check=True)
     return python
 
 
@@ -128,7 +132,6 @@ def main() -> None:
     parser.add_argument("--skip-peers", action="store_true", help="octoup and duckdb only (no TFDV, ydata)")
     args = parser.parse_args()
     files = generate(10, 1_000_000)
-    peers = peers_python()
     measurements: list[Measurement] = []
     with temp_dir("stats") as tmp:
         env = _env() | {"OCTOUP_LOCAL_ROOT": str(tmp / "store")}
@@ -141,7 +144,7 @@ def main() -> None:
         project(work, "slice", one, env)
         octoup = [sys.executable, "-m", "octoup", "data", "stats", "big", "--json"]
         cases = {
-            "duckdb SUMMARIZE": [str(peers), "-c", DUCKDB, str(DATA)],
+            "duckdb SUMMARIZE": [str(peer_python("duckdb")), "-c", DUCKDB, str(DATA)],
             "octoup data stats": octoup,
             "octoup --memory 1GB": [*octoup, "--memory", "1GB"],
             "octoup --memory 500MB": [*octoup, "--memory", "500MB"],
@@ -154,7 +157,7 @@ def main() -> None:
             print(f"{case}: {best['seconds']:.1f} s, {best['rss'] / 2**20:.0f} MiB", file=sys.stderr)
         per_row = {"octoup": [sys.executable, "-c", OCTOUP_COMPUTE, "slice"]}
         if not args.skip_peers:
-            per_row |= {name: [str(peers), "-c", PEER_COMPUTE, name, str(files[0])]
+            per_row |= {name: [str(peer_python(name)), "-c", PEER_COMPUTE, name, str(files[0])]
                         for name in ("tfdv", "ydata")}
         for client, argv in per_row.items():
             out = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True, check=True)
