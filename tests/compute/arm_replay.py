@@ -6,32 +6,20 @@ create → list → delete round trip and its error paths run over real HTTP."""
 
 from __future__ import annotations
 
-import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+
+from tests.compute.replay_server import ReplayServer
 
 VM_SIZES = {"Standard_B2s", "Standard_D4s_v5", "Standard_D16s_v5", "Standard_NC4as_T4_v3"}
 NO_QUOTA = {"Standard_NC4as_T4_v3": "standardNCASv3_T4Family"}
 
 
-class ArmReplay:
+class ArmReplay(ReplayServer):
     def __init__(self):
         self.groups: dict[str, dict] = {}
         self.resources: dict[str, dict] = {}
         """Resource id (lower case) → body, for everything inside a group."""
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
 
     @staticmethod
     def error(status: int, code: str, message: str) -> tuple[int, dict]:
@@ -107,33 +95,3 @@ class ArmReplay:
                                                **({"sku": body["sku"]} if "sku" in body else {}),
                                                "properties": properties}
         return 201, self.resources[resource_id.lower()]
-
-    def _handler(self):
-        replay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self, method: str) -> None:
-                url = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else {}
-                status, payload = replay.handle(method, url.path, parse_qs(url.query), body)
-                data = json.dumps(payload).encode() if status != 204 else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                self._serve("GET")
-
-            def do_PUT(self):
-                self._serve("PUT")
-
-            def do_DELETE(self):
-                self._serve("DELETE")
-
-            def log_message(self, *args):
-                pass
-
-        return Handler

@@ -6,34 +6,22 @@ create → list → delete round trip and its error paths run over real HTTP."""
 from __future__ import annotations
 
 import itertools
-import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+
+from tests.compute.replay_server import ReplayServer
 
 MACHINE_TYPES = {"e2-medium", "n2-standard-4", "n2-standard-16", "g2-standard-4"}
 GPU_TYPES = {"g2-standard-4"}
 
 
-class GceReplay:
+class GceReplay(ReplayServer):
     def __init__(self, gpu_quota: int = 0):
         self.instances: dict[str, dict] = {}
         self.disks: dict[str, dict] = {}
         self.firewalls: dict[str, dict] = {}
         self.gpu_quota = gpu_quota
         self.ids = itertools.count(1000)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
 
     # -- shapes -------------------------------------------------------------------------------
 
@@ -134,33 +122,3 @@ class GceReplay:
                 {"type": "ONE_TO_ONE_NAT", "name": "External NAT", "natIP": "34.123.45.67"}]}],
             "selfLink": target}
         return 200, self.operation(base, target)
-
-    def _handler(self):
-        replay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self, method: str) -> None:
-                url = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else {}
-                status, payload = replay.handle(method, url.path, parse_qs(url.query), body)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                self._serve("GET")
-
-            def do_POST(self):
-                self._serve("POST")
-
-            def do_DELETE(self):
-                self._serve("DELETE")
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
