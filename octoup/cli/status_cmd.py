@@ -17,6 +17,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     if as_json:
         emit_json(found)
         return
+    for folder, rule in found.ignored.items():
+        print(f"{folder} is ignored by git ({rule}): what octoup writes there stays out of commits.")
     if not found.paths:
         print("Nothing to commit: environment files, runs/ and data manifests match the last commit.")
         return

@@ -24,6 +24,8 @@ class Changes:
     runs: Group
     data: Group
     runs_by_experiment: dict[str, int] = field(default_factory=dict)
+    ignored: dict[str, str] = field(default_factory=dict)
+    """Watched folders git ignores, and the rule that does it (``.gitignore:1:runs/``)."""
 
     @property
     def paths(self) -> list[str]:
@@ -74,4 +76,21 @@ def changes(root: Path) -> Changes:
     run_folders = {tuple(p.split("/")[1:3]) for p, kind in result.runs.files
                    if kind == "new" and p.count("/") >= 3}
     result.runs_by_experiment = dict(Counter(exp for exp, _ in run_folders))
+    result.ignored = _ignored(root, ["runs", "data/.octoup"])
     return result
+
+
+def _ignored(root: Path, folders: list[str]) -> dict[str, str]:
+    """Which of ``folders`` (that exist) git ignores, with the rule (``git check-ignore -v``)."""
+    import subprocess
+
+    found = {}
+    for folder in folders:
+        if not (root / folder).exists():
+            continue
+        check = subprocess.run(["git", "check-ignore", "--no-index", "-v", f"{folder}/"], cwd=root,
+                               capture_output=True, text=True)
+        if check.returncode == 0:
+            source, _, _ = check.stdout.strip().partition("\t")
+            found[f"{folder}/"] = source
+    return found

@@ -293,6 +293,11 @@ def test_status_says_what_to_commit(isolated, octoup):
     subprocess.run(["git", "add", "."], cwd=isolated, check=True)
     subprocess.run(commit, cwd=isolated, check=True)
     assert octoup("status").stdout.startswith("Nothing to commit")
+    (isolated / ".gitignore").write_text("runs/\n")
+    assert octoup("run", "-e", "wine", "ok.py").returncode == 0
+    ignored = octoup("status").stdout
+    assert ignored.startswith("runs/ is ignored by git (.gitignore:1:runs/)")  # said, not silently skipped
+    assert "1 new run" not in ignored
 
 
 def test_insights_workflow_builds_and_publishes(isolated, octoup):
