@@ -118,7 +118,7 @@ def dump(schema: Schema, when: str) -> str:
 
 def load(root: Path, name: str) -> Schema:
     """Read ``schema.yaml``; a hand-edit gone wrong names the line and the rule."""
-    from octoup.textfiles import compose_yaml
+    from octoup.textfiles import compose_yaml, yaml_value
 
     path = schema_path(root, name)
     shown = str(path.relative_to(root))
@@ -126,9 +126,7 @@ def load(root: Path, name: str) -> Schema:
         mf.load_dataset(root, name)
         raise OctoupError(f"no schema for '{name}' yet", f"Infer one with `octoup data schema {name}`.")
     node = compose_yaml(path, shown)
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml_value(node)
     if not isinstance(data, dict):
         raise ConfigError(shown, "not an octoup schema (expected a mapping with 'tables')", line=1,
                           hint=f"Infer it again with `octoup data schema {name} --force`.")
@@ -138,25 +136,22 @@ def load(root: Path, name: str) -> Schema:
         first = exc.errors()[0]
         where = [str(p) for p in first["loc"]]
         raise ConfigError(shown, f"{'.'.join(where)}: {first['msg']}", line=_line_of(node, where),
-                          hint="Fix that rule (see docs/data.md#schemas), or infer the schema again with "
-                               f"`octoup data schema {name} --force`.") from None
+                          hint="Fix that rule (see docs/data.md, \"Statistics, schema, validation\"), or "
+                               f"infer the schema again with `octoup data schema {name} --force`.") from None
 
 
-def _line_of(node, keys: list[str]) -> int | None:
-    """The line of the deepest key of ``keys`` found in a composed YAML node tree."""
-    line = node.start_mark.line + 1 if node is not None else None
+def _line_of(node, keys: list[str]) -> int:
+    """The line of the deepest key of ``keys`` found in a composed YAML mapping tree."""
+    import yaml
+
+    line = node.start_mark.line + 1
     for key in keys:
-        if node is None or not hasattr(node, "value") or not isinstance(node.value, list):
+        if not isinstance(node, yaml.MappingNode):
             break
-        match = None
-        for item in node.value:
-            if isinstance(item, tuple) and getattr(item[0], "value", None) == key:
-                match = item
-                break
+        match = next(((k, v) for k, v in node.value if k.value == key), None)
         if match is None:
             break
-        line = match[0].start_mark.line + 1
-        node = match[1]
+        line, node = match[0].start_mark.line + 1, match[1]
     return line
 
 
