@@ -72,6 +72,8 @@ def validate(project: Project, name: str, target: Path | None = None, *, new_ver
     for problem in measured.skipped.values():
         report.anomalies.append(Anomaly("", "", "unreadable_file", problem))
     pairs = _pair(schema.tables, measured.tables)
+    found = finish(name, {t: p for t, (_, p) in pairs.items()}, computed=mf.now(), engine=request.engine,
+                   manifest_updated=manifest.updated if target is None else "")
     for table in schema.tables if target is None else ():  # files given: only their tables are checked
         if table not in pairs:
             report.anomalies.append(Anomaly(table, "", MISSING_TABLE, "no table with these columns found"))
@@ -83,11 +85,9 @@ def validate(project: Project, name: str, target: Path | None = None, *, new_ver
                                             f"not in the schema (columns: {columns})"))
             continue
         base = baseline.tables.get(table) if baseline else None
-        report.anomalies += check_table(table, spec, partial, base)
+        report.anomalies += check_table(table, spec, found.tables[table], partial, base)
     if new_version and target is None and not report.anomalies:
-        stats = finish(name, {t: p for t, (_, p) in pairs.items()}, computed=mf.now(),
-                       manifest_updated=manifest.updated)
-        meta.store(project, manifest, {engine.stats_path(project.root, name, False).name: stats.to_json()})
+        meta.store(project, manifest, {engine.stats_path(project.root, name, False).name: found.to_json()})
         report.accepted = True
     return report
 
@@ -124,9 +124,9 @@ def _pair(expected: dict[str, sc.TableSchema],
     return pairs
 
 
-def check_table(table: str, spec: sc.TableSchema, partial: TablePartial,
+def check_table(table: str, spec: sc.TableSchema, found: TableStats, partial: TablePartial,
                 base: TableStats | None) -> list[Anomaly]:
-    found = finish("", {table: partial}).tables[table]
+    """Anomalies of one table: ``found`` is its finished statistics, ``partial`` keeps the sketches."""
     anomalies = []
     for column, rule in spec.columns.items():
         if column not in found.columns:
