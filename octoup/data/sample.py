@@ -147,10 +147,12 @@ def _smallest_keys(pl, kept, total: int, sizes: dict, spec: SampleSpec):
 
 def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSummary:
     from octoup import registry
+    from octoup.data.stats.engine import StatsRequest, dataset_task, per_worker
     from octoup.data.stats.readers import batches
 
     spec.check()
     manifest = mf.load_dataset(project.root, name)
+    memory = per_worker(StatsRequest(name), 1)  # one table at a time
     storage = registry.for_project(project, manifest.cloud)
     tables = sorted(p for p in manifest.files if fmt_of(p))
     others = sorted(p for p in manifest.files if not fmt_of(p))
@@ -167,7 +169,7 @@ def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSumma
 
     for path in tables:
         fmt = fmt_of(path)
-        task = table_task(project, manifest, path)
+        task = dataset_task(project, manifest, path, manifest.files[path], memory)
         picked, rows = sample_table(lambda task=task: batches(task), spec)
         put(path, picked, fmt, f"sample of {path}")
         if spec.split:
@@ -199,17 +201,6 @@ def sample_dataset(project: Project, name: str, spec: SampleSpec) -> SampleSumma
 
         meta.store(project, manifest, {"examples.jsonl": "\n".join(examples) + "\n"})
     return summary
-
-
-def table_task(project: Project, manifest: mf.Manifest, path: str):
-    """A reader task for one table of the dataset, streamed from where it lives."""
-    from octoup.data.stats.engine import StatsRequest, per_worker
-    from octoup.data.stats.readers import FileTask
-
-    entry = manifest.files[path]
-    return FileTask(manifest.cloud, project.cloud_settings(manifest.cloud), project.name, manifest.bucket,
-                    manifest.key(path), path, entry.size, f"{manifest.name}/{path}",
-                    per_worker(StatsRequest(manifest.name), 1))
 
 
 def split_frame(frame, train: float, seed: int):

@@ -103,13 +103,20 @@ def tasks_for(project: Project, request: StatsRequest) -> tuple[mf.Manifest, lis
     if not tables:
         raise OctoupError(f"'{request.name}' has no tables (CSV, TSV, Parquet or JSON lines files)",
                           "Statistics are computed for tables only.")
-    workers = request.workers or min(len(tables), max(1, os.cpu_count() or 1))
-    memory = per_worker(request, workers)
-    settings = project.cloud_settings(manifest.cloud)
-    return manifest, [
-        FileTask(manifest.cloud, settings, project.name, manifest.bucket, e.key or manifest.key(p), p,
-                 e.size, f"{request.name}/{p}", memory)
-        for p, e in tables.items()]
+    memory = per_worker(request, workers_for(request, len(tables)))
+    return manifest, [dataset_task(project, manifest, p, e, memory) for p, e in tables.items()]
+
+
+def dataset_task(project: Project, manifest: mf.Manifest, path: str, entry: mf.FileEntry,
+                 memory: int) -> FileTask:
+    """A reader task for one file of a dataset, read where it lives."""
+    return FileTask(manifest.cloud, project.cloud_settings(manifest.cloud), project.name, manifest.bucket,
+                    entry.key or manifest.key(path), path, entry.size, f"{manifest.name}/{path}", memory)
+
+
+def workers_for(request: StatsRequest, files: int) -> int:
+    """Files read at once: as asked, else one per core (never more than there are files)."""
+    return request.workers or min(files, max(1, os.cpu_count() or 1))
 
 
 @dataclass
@@ -182,7 +189,7 @@ def local_tasks(target: Path, request: StatsRequest) -> list[FileTask]:
     if not files:
         raise OctoupError(f"{target}: no tables (CSV, TSV, Parquet or JSON lines files)")
     base = target.parent if target.is_file() else target
-    memory = per_worker(request, min(len(files), os.cpu_count() or 1))
+    memory = per_worker(request, workers_for(request, len(files)))
     return [FileTask("local", CloudSettings(), None, "", "", f.relative_to(base).as_posix(), f.stat().st_size,
                      str(f), memory, local=str(f)) for f in files]
 
@@ -213,8 +220,7 @@ def name_tables(parts: Iterable[TablePartial]) -> dict[str, TablePartial]:
 def _run_threads(tasks: list[FileTask], request: StatsRequest) -> Iterator[FileResult]:
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    workers = request.workers or min(len(tasks), max(1, os.cpu_count() or 1))
-    with ThreadPoolExecutor(workers, thread_name_prefix="octoup-stats") as pool:
+    with ThreadPoolExecutor(workers_for(request, len(tasks)), thread_name_prefix="octoup-stats") as pool:
         futures = [pool.submit(file_partial, t) for t in tasks]
         try:
             for future in as_completed(futures):
@@ -235,7 +241,7 @@ def _run_dask(tasks: list[FileTask], request: StatsRequest) -> Iterable[FileResu
                               "cluster.") from None
         cluster = None
     else:
-        cluster = distributed.LocalCluster(n_workers=request.workers or min(len(tasks), os.cpu_count() or 1),
+        cluster = distributed.LocalCluster(n_workers=workers_for(request, len(tasks)),
                                            threads_per_worker=1, processes=True, dashboard_address=None)
         client = distributed.Client(cluster)
     try:
