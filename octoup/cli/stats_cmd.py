@@ -36,7 +36,6 @@ def stats(
     from octoup.cli.output import emit_json, say
     from octoup.cli.progress import byte_progress
     from octoup.cli.sizes import parse_size
-    from octoup.data import manifest as mf
     from octoup.data.stats import StatsRequest, compute
     from octoup.errors import OctoupError
 
@@ -45,11 +44,9 @@ def stats(
     project = _project()
     budget = parse_size(memory, "--memory") if memory else None
     request = StatsRequest(name, sample, engine, scheduler, budget, workers, skip_bad)
-    files = mf.load_dataset(project.root, name)
-    total = sum(e.size for e in (files.sample_files if sample else files.files).values())
     try:
         with byte_progress(f"stats {name}") as start:
-            run = compute(project, request, start(total))
+            run = compute(project, request, start)
     except KeyboardInterrupt:
         say("Interrupted: no statistics were written.")
         raise typer.Exit(130) from None

@@ -166,9 +166,11 @@ def measure(tasks: list[FileTask], request: StatsRequest,
 
 
 def compute(project: Project, request: StatsRequest,
-            advance: Callable[[int], None] | None = None) -> StatsRun:
-    """Compute, merge and store a dataset's statistics (and ``git add`` them in a repository)."""
+            progress: Callable[[int], Callable[[int], None]] | None = None) -> StatsRun:
+    """Compute, merge and store a dataset's statistics (and ``git add`` them in a repository).
+    ``progress(total_bytes)`` returns the callback that is told each file's bytes when it is done."""
     manifest, tasks = tasks_for(project, request)
+    advance = progress(sum(t.size for t in tasks)) if progress else None
     measured = measure(tasks, request, advance)
     stats = finish(request.name, measured.tables, sample=request.sample, skipped=measured.skipped,
                    engine=request.engine, computed=mf.now(), manifest_updated=manifest.updated)
