@@ -96,8 +96,9 @@ def sample_table(batches: Callable[[], Iterable], spec: SampleSpec):
     few rows of some group (a small table, a rare value), a second pass keeps every row.
     Returns the sampled rows in their original order, and the table's row count."""
     pl = optional_import("polars", "polars", "tabular")
+    cut = int(2**64 * min(1.0, 2 * spec.fraction)) - 1 if spec.fraction is not None else None
     for keep_all in (False, True):
-        held, total, sizes, cut = [], 0, {}, None
+        held, total, sizes = None, 0, {}
         for frame in batches():
             if spec.stratify is not None and spec.stratify not in frame.columns:
                 raise OctoupError(f"--stratify {spec.stratify}: no such column",
@@ -108,17 +109,14 @@ def sample_table(batches: Callable[[], Iterable], spec: SampleSpec):
             if spec.stratify is not None:
                 for value, n in frame.get_column(spec.stratify).value_counts().iter_rows():
                     sizes[value] = sizes.get(value, 0) + n
-            if not keep_all and spec.fraction is not None:
-                cut = min(2**64 - 1, int(2**64 * min(1.0, 2 * spec.fraction)))
+            if not keep_all and cut is not None:
                 keyed = keyed.filter(pl.col(_KEY) <= cut)
-            held = [pl.concat([*held, keyed]) if held else keyed]
-            if not keep_all and spec.rows is not None and held[0].height > 2 * spec.rows:
-                held = [held[0].bottom_k(2 * spec.rows, by=_KEY)]
-                cut = held[0].get_column(_KEY).max()
-        kept = held[0] if held else None
-        if kept is None or total == 0:
-            return (kept.drop(_ROW, _KEY) if kept is not None else None), 0
-        picked = _smallest_keys(pl, kept, total, sizes, spec)
+            held = keyed if held is None else pl.concat([held, keyed])
+            if not keep_all and spec.rows is not None and held.height > 2 * spec.rows:
+                held = held.bottom_k(2 * spec.rows, by=_KEY)
+        if held is None or total == 0:
+            return (held.drop(_ROW, _KEY) if held is not None else None), 0
+        picked = _smallest_keys(pl, held, total, sizes, spec)
         if picked is not None or keep_all:
             return picked.sort(_ROW).drop(_ROW, _KEY), total
     raise AssertionError("unreachable: the second pass keeps every row")
