@@ -80,29 +80,21 @@ def _local_path(task: FileTask) -> str | None:
     return task.storage().direct_url(task.bucket, task.key) if task.cloud == "local" else None
 
 
-def _local_file(task: FileTask) -> BinaryIO | None:
-    path = _local_path(task)
-    return open(path, "rb") if path else None
-
-
-def _open_ranged(task: FileTask) -> BinaryIO:
-    if local := _local_file(task):
-        return local
-    from octoup.data.ranges import RangeFile
+def _open(task: FileTask, *, seekable: bool = False) -> BinaryIO:
+    """The file itself when local; else ranged reads from the bucket: with a block cache for readers
+    that seek (Parquet), with parallel read-ahead for readers that stream (CSV, JSON lines)."""
+    if path := _local_path(task):
+        return open(path, "rb")
+    from octoup.data.ranges import PrefetchReader, RangeFile
 
     storage = task.storage()
-    return io.BufferedReader(RangeFile(lambda s, n: storage.read(task.bucket, task.key, s, n), task.size,
-                                       block_size=2**20, blocks=8), buffer_size=2**20)
 
+    def read_at(start: int, length: int) -> bytes:
+        return storage.read(task.bucket, task.key, start, length)
 
-def _open_stream(task: FileTask) -> BinaryIO:
-    if local := _local_file(task):
-        return local
-    from octoup.data.ranges import PrefetchReader
-
-    storage = task.storage()
-    return io.BufferedReader(PrefetchReader(lambda s, n: storage.read(task.bucket, task.key, s, n),
-                                            task.size), buffer_size=2**20)
+    raw = RangeFile(read_at, task.size, block_size=2**20, blocks=8) if seekable \
+        else PrefetchReader(read_at, task.size)
+    return io.BufferedReader(raw, buffer_size=2**20)
 
 
 def _parquet(task: FileTask) -> Iterator[object]:
@@ -119,7 +111,7 @@ def _parquet(task: FileTask) -> Iterator[object]:
         except (pa.ArrowInvalid, OSError, pl.exceptions.PolarsError) as exc:
             raise BadFile(task.shown, f"not a readable Parquet file ({_first_line(exc)})") from None
         return
-    with _open_ranged(task) as raw:
+    with _open(task, seekable=True) as raw:
         try:
             parquet = pq.ParquetFile(raw)
             yield from parquet.iter_batches(batch_size=_parquet_rows(parquet.metadata, task.memory)[1])
@@ -141,7 +133,7 @@ def _csv(task: FileTask) -> Iterator[object]:
     delimiter = "\t" if task.fmt == "tsv" else ","
     if task.size == 0:
         raise BadFile(task.shown, "the file is empty (not even a header line)")
-    with _open_stream(task) as raw:
+    with _open(task) as raw:
         try:
             reader = pcsv.open_csv(raw, read_options=pcsv.ReadOptions(block_size=CSV_BLOCK),
                                    parse_options=pcsv.ParseOptions(delimiter=delimiter),
@@ -160,7 +152,7 @@ def _jsonl(task: FileTask) -> Iterator[object]:
 
     if task.size == 0:
         raise BadFile(task.shown, "the file is empty")
-    with _open_stream(task) as raw:
+    with _open(task) as raw:
         try:
             reader = pjson.open_json(raw, read_options=pjson.ReadOptions(block_size=CSV_BLOCK))
             yield from _rebatch(reader, task.memory)
@@ -190,7 +182,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _lines(task: FileTask) -> Iterator[tuple[int, bytes]]:
-    with _open_stream(task) as raw:
+    with _open(task) as raw:
         yield from enumerate(raw, 1)
 
 
